@@ -1,0 +1,155 @@
+package io.ipos;
+
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/** {@link MapNode#entrySet()}: entries write through {@code setValue}, bulk removals are one op. */
+final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
+    private final MapNode map;
+
+    MapEntrySet(MapNode map) {
+        this.map = map;
+    }
+
+    @Override
+    public int size() {
+        return map.size();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        if (!(o instanceof Map.Entry<?, ?> e)) {
+            return false;
+        }
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            Object v = map.rawGet(e.getKey());
+            return v != MapNode.ABSENT && Objects.equals(r.external(v), e.getValue());
+        } finally {
+            r.release();
+        }
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            if (!contains(o)) {
+                return false;
+            }
+            map.remove(((Map.Entry<?, ?>) o).getKey());
+            return true;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    @Override
+    public Iterator<Map.Entry<Object, Object>> iterator() {
+        Object[] kv = map.snapshot();
+        Replica r = map.replica();
+        return new SnapshotIterator<>(kv.length / 2,
+                i -> new Entry(map, kv[2 * i], r.externalQuietly(kv[2 * i + 1])),
+                i -> map.remove(kv[2 * i]));
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super Map.Entry<Object, Object>> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return removeWhere(filter);
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(c::contains);
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(e -> !c.contains(e));
+    }
+
+    private boolean removeWhere(Predicate<? super Map.Entry<Object, Object>> doomed) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            Object[] kv = map.snapshot();
+            ArrayList<Object> keys = new ArrayList<>();
+            for (int i = 0; i < kv.length; i += 2) {
+                if (doomed.test(new Entry(map, kv[i], r.external(kv[i + 1])))) {
+                    keys.add(kv[i]);
+                }
+            }
+            return map.removeKeys(keys) > 0;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+
+    /** A snapshot entry whose {@code setValue} writes through to the map. */
+    static final class Entry implements Map.Entry<Object, Object> {
+        private final MapNode map;
+        private final Object key;
+        private Object value;
+
+        Entry(MapNode map, Object key, Object value) {
+            this.map = map;
+            this.key = key;
+            this.value = value;
+        }
+
+        @Override
+        public Object getKey() {
+            return key;
+        }
+
+        @Override
+        public Object getValue() {
+            return value;
+        }
+
+        @Override
+        public Object setValue(Object newValue) {
+            Replica r = map.replica();
+            r.acquire();
+            try {
+                Object old = value;
+                map.put(key, newValue);
+                Object stored = map.rawGet(key);
+                value = stored == MapNode.ABSENT ? newValue : r.externalQuietly(stored);
+                return old;
+            } finally {
+                r.releaseWrite();
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Map.Entry<?, ?> e && Objects.equals(key, e.getKey()) && Objects.equals(value, e.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(key) ^ Objects.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value;
+        }
+    }
+}

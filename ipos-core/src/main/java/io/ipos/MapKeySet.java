@@ -1,0 +1,88 @@
+package io.ipos;
+
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/** {@link MapNode#keySet()}: removals write through, bulk removals are one op. */
+final class MapKeySet extends AbstractSet<Object> {
+    private final MapNode map;
+
+    MapKeySet(MapNode map) {
+        this.map = map;
+    }
+
+    @Override
+    public int size() {
+        return map.size();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return map.containsKey(o);
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            if (!map.containsKey(o)) {
+                return false;
+            }
+            map.remove(o);
+            return true;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    @Override
+    public Iterator<Object> iterator() {
+        Object[] kv = map.snapshot();
+        return new SnapshotIterator<>(kv.length / 2, i -> kv[2 * i], i -> map.remove(kv[2 * i]));
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super Object> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return removeWhere(filter);
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(c::contains);
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(k -> !c.contains(k));
+    }
+
+    private boolean removeWhere(Predicate<Object> doomed) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            Object[] kv = map.snapshot();
+            ArrayList<Object> keys = new ArrayList<>();
+            for (int i = 0; i < kv.length; i += 2) {
+                if (doomed.test(kv[i])) {
+                    keys.add(kv[i]);
+                }
+            }
+            return map.removeKeys(keys) > 0;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+}

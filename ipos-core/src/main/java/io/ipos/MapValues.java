@@ -1,0 +1,92 @@
+package io.ipos;
+
+import java.util.AbstractCollection;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/** {@link MapNode#values()}: removals write through, bulk removals are one op. */
+final class MapValues extends AbstractCollection<Object> {
+    private final MapNode map;
+
+    MapValues(MapNode map) {
+        this.map = map;
+    }
+
+    @Override
+    public int size() {
+        return map.size();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return map.containsValue(o);
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    @Override
+    public Iterator<Object> iterator() {
+        Object[] kv = map.snapshot();
+        Replica r = map.replica();
+        return new SnapshotIterator<>(kv.length / 2, i -> r.external(kv[2 * i + 1]), i -> map.remove(kv[2 * i]));
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            Object[] kv = map.snapshot();
+            for (int i = 0; i < kv.length; i += 2) {
+                if (Objects.equals(r.external(kv[i + 1]), o)) {
+                    map.remove(kv[i]);
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super Object> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return removeWhere(filter);
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(c::contains);
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeWhere(v -> !c.contains(v));
+    }
+
+    private boolean removeWhere(Predicate<Object> doomed) {
+        Replica r = map.replica();
+        r.acquire();
+        try {
+            Object[] kv = map.snapshot();
+            ArrayList<Object> keys = new ArrayList<>();
+            for (int i = 0; i < kv.length; i += 2) {
+                if (doomed.test(r.external(kv[i + 1]))) {
+                    keys.add(kv[i]);
+                }
+            }
+            return map.removeKeys(keys) > 0;
+        } finally {
+            r.releaseWrite();
+        }
+    }
+}

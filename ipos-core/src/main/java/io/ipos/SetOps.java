@@ -1,0 +1,148 @@
+package io.ipos;
+
+import io.ipos.serialization.ValueWriter;
+
+import java.util.HashSet;
+
+/** The ops on a {@link SetNode}: add (one or many), remove (one or many), clear. */
+final class SetOps {
+    private SetOps() {
+    }
+
+    /** Adds elements (those already present are skipped). */
+    record Add(Node localTarget, long targetId, Object[] elements) implements Op {
+        Add(SetNode target, Object[] elements) {
+            this(target, target.id(), elements);
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_SET_ADD;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof SetNode;
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            HashSet<Object> set = ((SetNode) target).backing();
+            boolean[] added = record ? new boolean[elements.length] : null;
+            for (int i = 0; i < elements.length; i++) {
+                boolean changed = set.add(elements[i]);
+                if (record) {
+                    added[i] = changed;
+                }
+            }
+            if (!record) {
+                return null;
+            }
+            return r -> {
+                HashSet<Object> s = ((SetNode) target).backing();
+                for (int i = elements.length - 1; i >= 0; i--) {
+                    if (added[i]) {
+                        s.remove(elements[i]);
+                    }
+                }
+            };
+        }
+
+        @Override
+        public int fieldCount() {
+            return elements.length;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+            for (Object e : elements) {
+                codec.writeKey(w, e);
+            }
+        }
+    }
+
+    /** Removes elements (those absent are skipped). */
+    record Remove(Node localTarget, long targetId, Object[] elements) implements Op {
+        Remove(SetNode target, Object[] elements) {
+            this(target, target.id(), elements);
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_SET_REMOVE;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof SetNode;
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            HashSet<Object> set = ((SetNode) target).backing();
+            boolean[] removed = record ? new boolean[elements.length] : null;
+            for (int i = 0; i < elements.length; i++) {
+                boolean changed = set.remove(elements[i]);
+                if (record) {
+                    removed[i] = changed;
+                }
+            }
+            if (!record) {
+                return null;
+            }
+            return r -> {
+                HashSet<Object> s = ((SetNode) target).backing();
+                for (int i = elements.length - 1; i >= 0; i--) {
+                    if (removed[i]) {
+                        s.add(elements[i]);
+                    }
+                }
+            };
+        }
+
+        @Override
+        public int fieldCount() {
+            return elements.length;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+            for (Object e : elements) {
+                codec.writeKey(w, e);
+            }
+        }
+    }
+
+    /** Removes every element. */
+    record Clear(Node localTarget, long targetId) implements Op {
+        Clear(SetNode target) {
+            this(target, target.id());
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_SET_CLEAR;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof SetNode;
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            SetNode node = (SetNode) target;
+            HashSet<Object> old = node.swapBacking(new HashSet<>());
+            return record ? r -> node.swapBacking(old) : null;
+        }
+
+        @Override
+        public int fieldCount() {
+            return 0;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.ipos;
+
+import java.util.Map;
+
+/**
+ * A {@link Map} replicated between a parent process and its children.
+ *
+ * <p>Every mutating call, including those made through {@link #keySet()}, {@link #values()},
+ * {@link #entrySet()} and their iterators, is applied locally at once and sent to the other
+ * processes as one small operation; bulk calls ({@code putAll}, {@code replaceAll},
+ * {@code removeIf} on a view, {@code clear}) are one operation each. Values that are plain maps,
+ * lists or sets are copied in as nested shared containers; keys are immutable values (a plain
+ * collection given as a key is stored as an unmodifiable copy).
+ *
+ * <p>The map is safe to use from several threads. Iterators work on a snapshot taken when they
+ * are created, so they never throw {@link java.util.ConcurrentModificationException}; their
+ * {@code remove} and {@link Map.Entry#setValue} still write through. Iteration order is
+ * unspecified and may differ between processes. {@code equals} and {@code hashCode} follow the
+ * {@link Map} contract, so a shared map equals any map with the same entries.
+ *
+ * <p>A shared map that has been removed from its place (its field deleted, its key overwritten,
+ * its list slot removed) is <em>detached</em>: it keeps its last contents for reading, and writes
+ * through it are ignored in every process alike.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public interface SharedMap<K, V> extends Map<K, V> {
+}
