@@ -90,12 +90,20 @@ final class Replica {
 
     /** Whether {@code id} may name a node that existed and is now detached (rather than one never made). */
     boolean mayHaveExisted(long id) {
+        if (Node.creatorOf(id) == creator && Node.counterOf(id) < nextCounter) {
+            return true;
+        }
         Long max = maxCounters.get(Node.creatorOf(id));
         return max != null && Node.counterOf(id) <= max;
     }
 
+    /** The highest counter per creator, this process's own included: what a new child must know. */
     Map<Integer, Long> maxCounters() {
-        return maxCounters;
+        HashMap<Integer, Long> all = new HashMap<>(maxCounters);
+        if (nextCounter > 1) {
+            all.merge(creator, nextCounter - 1, Math::max);
+        }
+        return all;
     }
 
     /** Marks {@code value} (if a node) and every node inside it attached. */

@@ -19,6 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class InProcessPair implements AutoCloseable {
     final IPOS parent;
     final List<IPOS> children = new ArrayList<>();
+    /** Per child, the valve on the parent's stream to it. */
+    final List<Valve> valves = new ArrayList<>();
     final List<IposException> parentErrors = new CopyOnWriteArrayList<>();
     final List<IposException> childErrors = new CopyOnWriteArrayList<>();
 
@@ -42,13 +44,15 @@ final class InProcessPair implements AutoCloseable {
             Pipe down = Pipe.open();
             Pipe up = Pipe.open();
             InputStream childIn = Channels.newInputStream(down.source());
-            OutputStream parentOut = Channels.newOutputStream(down.sink());
+            Valve valve = new Valve(Channels.newOutputStream(down.sink()));
+            OutputStream parentOut = valve;
             InputStream parentIn = Channels.newInputStream(up.source());
             OutputStream childOut = Channels.newOutputStream(up.sink());
             CompletableFuture<Void> ready = parent.addLink(parentIn, parentOut, "child " + (children.size() + 1));
             IPOS child = IPOS.connect(childIn, childOut, Duration.ofSeconds(10)).onError(childErrors::add);
             ready.join();
             children.add(child);
+            valves.add(valve);
             return child;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
