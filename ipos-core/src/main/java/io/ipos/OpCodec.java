@@ -17,6 +17,8 @@ import java.util.Map;
 final class OpCodec {
     private final Replica replica;
     private final ValueCodec values;
+    /** Ids of the literals met while decoding one op or snapshot: no two may share an id. Used under the replica's lock. */
+    private final HashSet<Long> literalIds = new HashSet<>();
 
     OpCodec(Replica replica) {
         this.replica = replica;
@@ -85,13 +87,13 @@ final class OpCodec {
         if (fields < 2 || r.readInt() != FrameDescriptor.LITERAL_MAP || r.readLong() != 0 || fields % 2 != 0) {
             throw new WireException("snapshot root must be a map literal with id 0", start);
         }
-        Decoding d = new Decoding();
+        literalIds.clear();
         for (int i = 2; i < fields; i += 2) {
             Object key = values.read(r);
             if (!(key instanceof String)) {
                 throw new WireException("field name must be a string, got " + describe(key), r.position());
             }
-            Object value = readValue(r, d, 1);
+            Object value = readValue(r, 1);
             replica.root.load(key, value);
         }
         expectEnd(r, "snapshot");
@@ -108,14 +110,16 @@ final class OpCodec {
         int code = r.readInt();
         long target = r.readLong();
         int fields = n - 2;
-        Decoding d = new Decoding();
+        if (!literalIds.isEmpty()) {
+            literalIds.clear();
+        }
         Op op = switch (code) {
             case FrameDescriptor.OP_MAP_PUT -> {
                 even(fields, code, r);
                 Object[] kv = new Object[fields];
                 for (int i = 0; i < fields; i += 2) {
                     kv[i] = values.read(r);
-                    kv[i + 1] = readValue(r, d, 1);
+                    kv[i + 1] = readValue(r, 1);
                 }
                 yield new MapOps.Put(null, target, kv);
             }
@@ -131,7 +135,7 @@ final class OpCodec {
                 int index = r.readInt();
                 Object[] vs = new Object[fields - 1];
                 for (int i = 0; i < vs.length; i++) {
-                    vs[i] = readValue(r, d, 1);
+                    vs[i] = readValue(r, 1);
                 }
                 yield new ListOps.Insert(null, target, index, vs);
             }
@@ -141,7 +145,7 @@ final class OpCodec {
                 Object[] vs = new Object[fields / 2];
                 for (int i = 0; i < indices.length; i++) {
                     indices[i] = r.readInt();
-                    vs[i] = readValue(r, d, 1);
+                    vs[i] = readValue(r, 1);
                 }
                 yield new ListOps.Set(null, target, indices, vs);
             }
@@ -177,12 +181,7 @@ final class OpCodec {
         return op;
     }
 
-    /** Ids of the literals met while decoding one op or snapshot: no two may share an id. */
-    private static final class Decoding {
-        HashSet<Long> ids;
-    }
-
-    private Object readValue(ValueReader r, Decoding d, int depth) {
+    private Object readValue(ValueReader r, int depth) {
         if (r.nextKind() != ValueKind.ARRAY) {
             return values.read(r);
         }
@@ -205,10 +204,7 @@ final class OpCodec {
         if (id <= 0 || Node.counterOf(id) == 0) {
             throw new WireException("bad node id " + id, start);
         }
-        if (d.ids == null) {
-            d.ids = new HashSet<>();
-        }
-        if (replica.node(id) != null || !d.ids.add(id)) {
+        if (replica.node(id) != null || !literalIds.add(id)) {
             throw new WireException("node id " + id + " already exists", start);
         }
         replica.noteNodeId(id);
@@ -221,14 +217,14 @@ final class OpCodec {
                 MapNode node = new MapNode(replica, id);
                 for (int i = 0; i < fields; i += 2) {
                     Object key = values.read(r);
-                    node.load(key, readValue(r, d, depth + 1));
+                    node.load(key, readValue(r, depth + 1));
                 }
                 return node;
             }
             case FrameDescriptor.LITERAL_LIST -> {
                 ListNode node = new ListNode(replica, id);
                 for (int i = 0; i < fields; i++) {
-                    node.load(readValue(r, d, depth + 1));
+                    node.load(readValue(r, depth + 1));
                 }
                 return node;
             }
