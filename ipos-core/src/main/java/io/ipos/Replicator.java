@@ -11,8 +11,9 @@ interface Replicator {
     void submit(Replica replica, Op op, Node target);
 
     /**
-     * Called by the outermost holder of the replica's lock just before it releases it: may wait,
-     * with the lock released meanwhile, until outgoing queues are below their limits.
+     * Called by the outermost holder of the replica's lock just before it releases it: may wait
+     * until outgoing queues are below their limits, and must release the lock while it waits
+     * (a link's reader needs the lock to drain what the other side sends).
      */
     default void throttle(Replica replica) {
     }
