@@ -73,6 +73,9 @@ final class FrameDescriptor {
     static final int OP_SET_ADD = 9;
     static final int OP_SET_REMOVE = 10;
     static final int OP_SET_CLEAR = 11;
+    static final int OP_MAP_PUT_IF_ABSENT = 12;
+    static final int OP_MAP_REPLACE_IF = 13;
+    static final int OP_MAP_REMOVE_IF = 14;
 
     // container literal tags (inside the range the value codec reserves for ipos-core)
     static final int LITERAL_MAP = 40;
@@ -107,6 +110,9 @@ final class FrameDescriptor {
             case OP_SET_ADD -> "SET_ADD";
             case OP_SET_REMOVE -> "SET_REMOVE";
             case OP_SET_CLEAR -> "SET_CLEAR";
+            case OP_MAP_PUT_IF_ABSENT -> "MAP_PUT_IF_ABSENT";
+            case OP_MAP_REPLACE_IF -> "MAP_REPLACE_IF";
+            case OP_MAP_REMOVE_IF -> "MAP_REMOVE_IF";
             default -> "op " + code;
         };
     }

@@ -4,7 +4,7 @@ import io.ipos.serialization.ValueWriter;
 
 import java.util.HashMap;
 
-/** The ops on a {@link MapNode}: put (one or many entries), remove (one or many keys), clear. */
+/** The ops on a {@link MapNode}: put (one or many entries), remove (one or many keys), clear, and the conditional put/replace/remove. */
 final class MapOps {
     private MapOps() {
     }
@@ -159,6 +159,155 @@ final class MapOps {
         @Override
         public void encodeFields(OpCodec codec, ValueWriter w) {
         }
+    }
+
+    /**
+     * Puts {@code value} under {@code key} only if, when the op is applied, the key is absent or
+     * mapped to null: the condition is decided where the op is sequenced, so of two processes
+     * racing to claim a key, the first to reach the parent wins in every process.
+     */
+    record PutIfAbsent(Node localTarget, long targetId, Object key, Object value) implements Op {
+        PutIfAbsent(MapNode target, Object key, Object value) {
+            this(target, target.id(), key, value);
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_MAP_PUT_IF_ABSENT;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof MapNode m && (m.id() != 0 || key instanceof String);
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            MapNode map = (MapNode) target;
+            Object old = map.rawGet(key);
+            if (old != MapNode.ABSENT && old != null) {
+                return null;
+            }
+            return put(replica, map, key, value, old, record);
+        }
+
+        @Override
+        public int fieldCount() {
+            return 2;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+            codec.writeKey(w, key);
+            codec.writeValue(w, value);
+        }
+    }
+
+    /**
+     * Replaces the value under {@code key} only if, when the op is applied, the key is present and
+     * its value equals {@code expected} (compare-and-set, decided at the sequencer).
+     */
+    record ReplaceIf(Node localTarget, long targetId, Object key, Object expected, Object value) implements Op {
+        ReplaceIf(MapNode target, Object key, Object expected, Object value) {
+            this(target, target.id(), key, expected, value);
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_MAP_REPLACE_IF;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof MapNode m && (m.id() != 0 || key instanceof String);
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            MapNode map = (MapNode) target;
+            Object old = map.rawGet(key);
+            if (old == MapNode.ABSENT || !java.util.Objects.equals(old, expected)) {
+                return null;
+            }
+            return put(replica, map, key, value, old, record);
+        }
+
+        @Override
+        public int fieldCount() {
+            return 3;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+            codec.writeKey(w, key);
+            codec.writeKey(w, expected);
+            codec.writeValue(w, value);
+        }
+    }
+
+    /** Removes {@code key} only if, when the op is applied, its value equals {@code expected}. */
+    record RemoveIf(Node localTarget, long targetId, Object key, Object expected) implements Op {
+        RemoveIf(MapNode target, Object key, Object expected) {
+            this(target, target.id(), key, expected);
+        }
+
+        @Override
+        public int code() {
+            return FrameDescriptor.OP_MAP_REMOVE_IF;
+        }
+
+        @Override
+        public boolean fits(Node node) {
+            return node instanceof MapNode m && (m.id() != 0 || key instanceof String);
+        }
+
+        @Override
+        public Undo apply(Replica replica, Node target, boolean record) {
+            MapNode map = (MapNode) target;
+            Object old = map.rawGet(key);
+            if (old == MapNode.ABSENT || !java.util.Objects.equals(old, expected)) {
+                return null;
+            }
+            map.rawRemove(key);
+            replica.detach(old);
+            if (!record) {
+                return null;
+            }
+            return r -> {
+                map.rawPut(key, old);
+                r.attach(old);
+            };
+        }
+
+        @Override
+        public int fieldCount() {
+            return 2;
+        }
+
+        @Override
+        public void encodeFields(OpCodec codec, ValueWriter w) {
+            codec.writeKey(w, key);
+            codec.writeKey(w, expected);
+        }
+    }
+
+    /** Puts one entry whose old stored value ({@code old}, or ABSENT) is known; the undo restores it. */
+    private static Op.Undo put(Replica replica, MapNode map, Object key, Object value, Object old, boolean record) {
+        map.rawPut(key, value);
+        replica.detach(old);
+        replica.attach(value);
+        if (!record) {
+            return null;
+        }
+        return r -> {
+            r.detach(value);
+            if (old == MapNode.ABSENT) {
+                map.rawRemove(key);
+            } else {
+                map.rawPut(key, old);
+                r.attach(old);
+            }
+        };
     }
 
     /** Whether every key (the even items of {@code kv}, or all items when {@code stride} is 1) is a String: the root's keys are field names. */

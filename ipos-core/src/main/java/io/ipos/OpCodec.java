@@ -175,6 +175,22 @@ final class OpCodec {
                 none(fields, code, r);
                 yield new SetOps.Clear(null, target);
             }
+            case FrameDescriptor.OP_MAP_PUT_IF_ABSENT -> {
+                exactly(fields, 2, code, r);
+                Object key = values.read(r);
+                yield new MapOps.PutIfAbsent(null, target, key, readValue(r, 1));
+            }
+            case FrameDescriptor.OP_MAP_REPLACE_IF -> {
+                exactly(fields, 3, code, r);
+                Object key = values.read(r);
+                Object expected = values.read(r);
+                yield new MapOps.ReplaceIf(null, target, key, expected, readValue(r, 1));
+            }
+            case FrameDescriptor.OP_MAP_REMOVE_IF -> {
+                exactly(fields, 2, code, r);
+                Object key = values.read(r);
+                yield new MapOps.RemoveIf(null, target, key, values.read(r));
+            }
             default -> throw new WireException("unknown op code " + code, start);
         };
         expectEnd(r, FrameDescriptor.opName(code));
@@ -278,6 +294,12 @@ final class OpCodec {
     private static void even(int fields, int code, ValueReader r) {
         if (fields % 2 != 0) {
             throw new WireException(FrameDescriptor.opName(code) + " needs pairs, got " + fields + " fields", r.position());
+        }
+    }
+
+    private static void exactly(int fields, int n, int code, ValueReader r) {
+        if (fields != n) {
+            throw new WireException(FrameDescriptor.opName(code) + " takes " + n + " fields, got " + fields, r.position());
         }
     }
 
