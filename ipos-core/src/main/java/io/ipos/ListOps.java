@@ -7,13 +7,17 @@ import java.util.Arrays;
 
 /**
  * The ops on a {@link ListNode}. Indices are resolved against the list as it is when the op is
- * applied, by one rule in every process: an insert index is clamped to {@code [0, size]}, a set
+ * applied, by one rule in every process: an insert index of {@link #APPEND} appends, any other
+ * insert index is clamped to {@code [0, size]}, a set
  * index outside {@code [0, size)} is skipped, a removed range is clipped to the list, a permutation
  * of the wrong length is skipped.
  */
 final class ListOps {
     private ListOps() {
     }
+
+    /** The insert index of {@code add(e)} and {@code addAll(c)}: the end of the list when the op is applied. */
+    static final int APPEND = -1;
 
     static int clamp(long value, int min, int max) {
         return (int) Math.max(min, Math.min(max, value));
@@ -38,7 +42,7 @@ final class ListOps {
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
             ArrayList<Object> list = ((ListNode) target).backing();
-            int at = clamp(index, 0, list.size());
+            int at = index == APPEND ? list.size() : clamp(index, 0, list.size());
             if (values.length == 1) {
                 list.add(at, values[0]);
             } else {
