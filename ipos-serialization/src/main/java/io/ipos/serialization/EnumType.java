@@ -7,8 +7,8 @@ import java.util.Map;
 final class EnumType extends RegisteredType {
     private final Map<String, Object> constants = new HashMap<>();
 
-    EnumType(Class<?> type) {
-        super(type);
+    EnumType(Class<?> type, String wireName) {
+        super(type, wireName);
         for (Object constant : type.getEnumConstants()) {
             constants.put(((Enum<?>) constant).name(), constant);
         }

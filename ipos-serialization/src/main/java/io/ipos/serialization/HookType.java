@@ -19,16 +19,16 @@ final class HookType extends RegisteredType {
     private final Function<Object, ?> factory;
     private final String fromName;
 
-    HookType(Class<?> type, Function<Object, ?> serializer, Function<Object, ?> factory,
+    HookType(Class<?> type, String wireName, Function<Object, ?> serializer, Function<Object, ?> factory,
              String fromName) {
-        super(type);
+        super(type, wireName);
         this.serializer = serializer;
         this.factory = factory;
         this.fromName = fromName;
     }
 
     /** Finds the hook methods of {@code type}, or explains what it lacks. */
-    static HookType discover(Class<?> type) {
+    static HookType discover(Class<?> type, String wireName) {
         Method serialize = findSerializer(type, "serialize");
         if (serialize == null) {
             serialize = findSerializer(type, "stringify");
@@ -38,8 +38,9 @@ final class HookType extends RegisteredType {
         String fix = "; add it, or pass explicit functions with register(" + sourceName(type)
                 + ".class, serialize, from)";
         if (serialize == null && froms.isEmpty()) {
-            throw new IllegalArgumentException("cannot register " + name + ": it is not a record or an enum, "
-                    + "and it has no serialize() or stringify() instance method and no static from(x) method"
+            throw new IllegalArgumentException("cannot register " + name + ": it is not a record, an enum or a "
+                    + "Java bean (a no-arg constructor and getter/setter pairs), and it has no serialize() or "
+                    + "stringify() instance method and no static from(x) method"
                     + "; add them, or pass explicit functions with register(" + sourceName(type)
                     + ".class, serialize, from)");
         }
@@ -54,7 +55,7 @@ final class HookType extends RegisteredType {
         Method from = chooseFrom(type, froms, serialize.getReturnType());
         MethodHandle serializeHandle = Access.unreflect(type, serialize).asType(OBJECT_TO_OBJECT);
         MethodHandle fromHandle = Access.unreflect(type, from).asType(OBJECT_TO_OBJECT);
-        return new HookType(type, value -> invoke(serializeHandle, value), form -> invoke(fromHandle, form),
+        return new HookType(type, wireName, value -> invoke(serializeHandle, value), form -> invoke(fromHandle, form),
                 "from(" + from.getParameterTypes()[0].getSimpleName() + ")");
     }
 
@@ -76,6 +77,12 @@ final class HookType extends RegisteredType {
         } catch (Throwable t) {
             throw new IllegalStateException(t.toString(), t);
         }
+    }
+
+    /** Whether {@code type} has neither a serialize()/stringify() method nor a static from(x). */
+    static boolean hasNoHooks(Class<?> type) {
+        return findSerializer(type, "serialize") == null && findSerializer(type, "stringify") == null
+                && findFroms(type).isEmpty();
     }
 
     private static Method findSerializer(Class<?> type, String name) {

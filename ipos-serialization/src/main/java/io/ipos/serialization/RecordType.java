@@ -12,13 +12,13 @@ final class RecordType extends RegisteredType {
     private final MethodHandle[] accessors;
     private final MethodHandle constructor;
 
-    private RecordType(Class<?> type, MethodHandle[] accessors, MethodHandle constructor) {
-        super(type);
+    private RecordType(Class<?> type, String wireName, MethodHandle[] accessors, MethodHandle constructor) {
+        super(type, wireName);
         this.accessors = accessors;
         this.constructor = constructor;
     }
 
-    static RecordType of(Class<?> type) {
+    static RecordType of(Class<?> type, String wireName) {
         RecordComponent[] components = type.getRecordComponents();
         MethodHandle[] accessors = new MethodHandle[components.length];
         Class<?>[] parameterTypes = new Class<?>[components.length];
@@ -38,7 +38,7 @@ final class RecordType extends RegisteredType {
         MethodHandle constructor = Access.unreflectConstructor(type, canonical)
                 .asSpreader(Object[].class, components.length)
                 .asType(MethodType.methodType(Object.class, Object[].class));
-        return new RecordType(type, accessors, constructor);
+        return new RecordType(type, wireName, accessors, constructor);
     }
 
     @Override

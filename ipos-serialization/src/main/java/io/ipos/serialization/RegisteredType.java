@@ -1,7 +1,8 @@
 package io.ipos.serialization;
 
 /**
- * A class in a {@link ClassRegistry}: how its instances become a serialized form and back.
+ * A class in a {@link ClassRegistry}: how its instances become a serialized form and back, and
+ * the name it travels under (its class name, or the alias it was registered with).
  *
  * <p>The form is any shareable value; the codec writes it as {@code [30, wireName, form]}.
  * {@link #create(Object)} throws a {@link RuntimeException} when the form does not fit or the hook
@@ -11,9 +12,9 @@ abstract class RegisteredType {
     final Class<?> type;
     final String wireName;
 
-    RegisteredType(Class<?> type) {
+    RegisteredType(Class<?> type, String wireName) {
         this.type = type;
-        this.wireName = type.getName();
+        this.wireName = wireName;
     }
 
     /** Returns the serialized form of {@code instance}, an instance of {@link #type}. */

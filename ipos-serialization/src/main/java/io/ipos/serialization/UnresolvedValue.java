@@ -30,9 +30,10 @@ public final class UnresolvedValue {
     }
 
     /**
-     * Returns the wire name of the class, its {@link Class#getName()} in the sender.
+     * Returns the wire name of the class: its {@link Class#getName()} in the sender, or the alias
+     * the sender registered it under.
      *
-     * @return the class name
+     * @return the wire name
      */
     public String typeName() {
         return typeName;
@@ -64,6 +65,11 @@ public final class UnresolvedValue {
         }
         RegisteredType type = registry.find(typeName);
         if (type == null) {
+            if (!looksLikeClassName(typeName)) {
+                throw new IllegalStateException("received a value under the wire name '" + typeName
+                        + "', which no class is registered under in this process: register its class with that"
+                        + " alias, ClassRegistry.register(type, \"" + typeName + "\"), before reading it");
+            }
             throw new IllegalStateException("received a value of class " + typeName
                     + ", which is not registered in this process: call IPOS.registerClass(" + typeName
                     + ".class) (or the registerClass(type, serialize, from) overload) before reading it");
@@ -77,6 +83,31 @@ public final class UnresolvedValue {
         }
         resolved = r;
         return r;
+    }
+
+    /**
+     * Whether a wire name looks like a Java binary class name in a package (dotted identifiers,
+     * nested classes after '$'); anything else is taken for an alias.
+     */
+    static boolean looksLikeClassName(String name) {
+        if (name.indexOf('.') < 0 || name.length() > 1000) {
+            return false;
+        }
+        boolean start = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.') {
+                if (start) {
+                    return false;
+                }
+                start = true;
+            } else if (start ? Character.isJavaIdentifierStart(c) : Character.isJavaIdentifierPart(c)) {
+                start = false;
+            } else {
+                return false;
+            }
+        }
+        return !start;
     }
 
     private static Object resolveNested(Object value) {

@@ -4,8 +4,9 @@ package io.ipos.serialization;
  * Kinds of wire elements a {@link ValueReader} can see next.
  *
  * <p>Every wire format maps its own element types onto these kinds; anything else it can hold
- * (a MessagePack map or extension, for example) is not part of the ipos value model and makes
- * {@link ValueReader#nextKind()} throw a {@link WireException}.
+ * (a MessagePack map or extension, a JSON object other than the tagged forms of float32, float64
+ * and byte strings, a BinaryWire field name, for example) is not part of the ipos value model and
+ * makes the reader throw a {@link WireException}.
  */
 public enum ValueKind {
     /** The null element. */

@@ -90,7 +90,8 @@ public interface ValueReader {
     double readDouble();
 
     /**
-     * Reads a string. Malformed UTF-8 is decoded with replacement characters.
+     * Reads a string. Malformed UTF-8 is decoded with replacement characters in msgpack and chronicle;
+     * in json it makes the body malformed.
      *
      * @return the value
      * @throws WireException if the next element is not a string, or its length exceeds the bytes left

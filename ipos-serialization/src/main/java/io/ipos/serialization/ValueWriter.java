@@ -34,14 +34,16 @@ public interface ValueWriter {
     void writeLong(long v);
 
     /**
-     * Writes a 32-bit float (MessagePack float32), keeping the exact bits, NaN payloads included.
+     * Writes a 32-bit float (MessagePack float32), keeping the exact bits, NaN payloads included; in
+     * every format it reads back as a float32, never as a float64.
      *
      * @param v the value
      */
     void writeFloat(float v);
 
     /**
-     * Writes a 64-bit float (MessagePack float64), keeping the exact bits, NaN payloads included.
+     * Writes a 64-bit float (MessagePack float64), keeping the exact bits, NaN payloads included; in
+     * every format it reads back as a float64, never as a float32.
      *
      * @param v the value
      */

@@ -22,13 +22,13 @@ class MsgpackReaderWriterTest {
     void formatIsFoundByName() {
         assertSame(WireFormat.msgpack(), WireFormat.byName("msgpack"));
         assertEquals("msgpack", WireFormat.msgpack().name());
-        assertEquals(List.of("msgpack"), WireFormat.names());
+        assertEquals(List.of("msgpack", "json", "chronicle"), WireFormat.names());
     }
 
     @Test
     void unknownFormatNameListsTheValidOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WireFormat.byName("xml"));
-        assertEquals("unknown wire format 'xml'; valid formats: msgpack", e.getMessage());
+        assertEquals("unknown wire format 'xml'; valid formats: msgpack, json, chronicle", e.getMessage());
     }
 
     @Test

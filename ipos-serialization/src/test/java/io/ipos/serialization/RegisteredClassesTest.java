@@ -226,8 +226,9 @@ class RegisteredClassesTest {
     void classWithoutHooksIsRefusedWithTheFix() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> wire.registry.register(Plain.class));
-        assertEquals("cannot register io.ipos.serialization.RegisteredClassesTest$Plain: it is not a record or an "
-                + "enum, and it has no serialize() or stringify() instance method and no static from(x) method; "
+        assertEquals("cannot register io.ipos.serialization.RegisteredClassesTest$Plain: it is not a record, an "
+                + "enum or a Java bean (a no-arg constructor and getter/setter pairs), and it has no serialize() or "
+                + "stringify() instance method and no static from(x) method; "
                 + "add them, or pass explicit functions with "
                 + "register(io.ipos.serialization.RegisteredClassesTest.Plain.class, serialize, from)", e.getMessage());
     }

@@ -2,12 +2,25 @@ package io.ipos.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-/** Test helper: encodes and decodes with a codec over its own registry. */
+/** Test helper: encodes and decodes with a codec over its own registry, in one format (msgpack unless given). */
 final class Wire {
-    final ClassRegistry registry = new ClassRegistry();
-    final ValueCodec codec = new ValueCodec(registry);
-    final ValueWriter writer = WireFormat.msgpack().newWriter();
-    final ValueReader reader = WireFormat.msgpack().newReader();
+    final ClassRegistry registry;
+    final ValueCodec codec;
+    final WireFormat format;
+    final ValueWriter writer;
+    final ValueReader reader;
+
+    Wire() {
+        this(WireFormat.msgpack(), new ClassRegistry());
+    }
+
+    Wire(WireFormat format, ClassRegistry registry) {
+        this.format = format;
+        this.registry = registry;
+        this.codec = new ValueCodec(registry);
+        this.writer = format.newWriter();
+        this.reader = format.newReader();
+    }
 
     byte[] encode(Object value) {
         writer.reset();
