@@ -7,18 +7,25 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.ListIterator;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The shared list. {@link AbstractList} supplies {@code subList} and {@code listIterator}, which
- * call back into the methods here; {@code modCount} is never touched, so neither ever throws
- * {@link java.util.ConcurrentModificationException}.
+ * The shared list.
+ *
+ * <p>Every bulk call ({@code addAll}, {@code removeIf}, {@code removeAll}, {@code retainAll},
+ * {@code replaceAll}, {@code sort}, {@code clear}) is one op, on the list and on its
+ * {@link #subList sub-lists} alike: both go through the range operations below. Iterators and list
+ * iterators walk a snapshot and write through ({@link Cursor}); {@code modCount} is never touched,
+ * so nothing here ever throws {@link java.util.ConcurrentModificationException}.
  */
 final class ListNode extends AbstractList<Object> implements SharedList<Object>, Node, RandomAccess {
     private final Replica replica;
@@ -106,27 +113,231 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
         list.add(value);
     }
 
-    private Object[] snapshot() {
+    /** Ships an op; returns whether it changed anything (a detached list changes nothing). Under the lock. */
+    private boolean submit(Op op) {
+        if (attached) {
+            replica.submit(op, this);
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- range operations
+    //
+    // The list and its sub-lists (ListSubList) share these. A range [from, to) is clipped to the
+    // live list, which another thread or process may have shortened since the caller sized it.
+    // Each takes the lock itself.
+
+    /** The stored elements of [from, to) as of now. */
+    Object[] storedRange(int from, int to) {
         replica.acquire();
         try {
-            return list.toArray();
+            int end = Math.min(to, list.size());
+            int start = Math.min(Math.max(from, 0), end);
+            return list.subList(start, end).toArray();
         } finally {
             replica.release();
         }
     }
 
-    private void submit(Op op) {
-        if (attached) {
-            replica.submit(op, this);
+    /** The elements of [from, to) as of now, as a user sees them. */
+    Object[] externalRange(int from, int to) {
+        Object[] out = storedRange(from, to);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = replica.external(out[i]);
+        }
+        return out;
+    }
+
+    /** Index of the first element of [from, to) equal to {@code o}, relative to {@code from}; -1 if none. */
+    int indexOf(int from, int to, Object o) {
+        replica.acquire();
+        try {
+            int end = Math.min(to, list.size());
+            for (int i = Math.max(from, 0); i < end; i++) {
+                if (o == null ? list.get(i) == null : o.equals(list.get(i))) {
+                    return i - from;
+                }
+            }
+            return -1;
+        } finally {
+            replica.release();
         }
     }
 
-    private Object[] internalizeAll(Collection<?> c) {
-        Object[] values = c.toArray();
-        for (int i = 0; i < values.length; i++) {
-            values[i] = replica.internalizeValue(values[i]);
+    /** Index of the last element of [from, to) equal to {@code o}, relative to {@code from}; -1 if none. */
+    int lastIndexOf(int from, int to, Object o) {
+        replica.acquire();
+        try {
+            int start = Math.max(from, 0);
+            for (int i = Math.min(to, list.size()) - 1; i >= start; i--) {
+                if (o == null ? list.get(i) == null : o.equals(list.get(i))) {
+                    return i - from;
+                }
+            }
+            return -1;
+        } finally {
+            replica.release();
         }
-        return values;
+    }
+
+    /**
+     * Inserts user values at {@code index} (checked against {@code [0, size]}) in one op; each value
+     * is checked before anything is stored.
+     *
+     * @return how many elements the live list gained (0 for none, or when detached)
+     */
+    int insert(int index, Object[] raw) {
+        replica.acquire();
+        try {
+            checkPosition(index);
+            return insertUnchecked(index, raw);
+        } finally {
+            replica.releaseWrite();
+        }
+    }
+
+    /**
+     * Appends user values in one op, at the end of the list where the op is applied
+     * ({@link ListOps#APPEND}), so one writer's appends keep their order everywhere.
+     */
+    private void append(Object[] raw) {
+        replica.acquire();
+        try {
+            insertUnchecked(ListOps.APPEND, raw);
+        } finally {
+            replica.releaseWrite();
+        }
+    }
+
+    /** {@link #insert} with {@code index} checked, or {@link ListOps#APPEND}. Under the lock. */
+    private int insertUnchecked(int index, Object[] raw) {
+        if (raw.length == 0) {
+            return 0;
+        }
+        Object[] values = new Object[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            values[i] = replica.internalizeValue(raw[i]);
+        }
+        return submit(new ListOps.Insert(this, index, values)) ? values.length : 0;
+    }
+
+    /**
+     * Removes the elements of [from, to) that {@code filter} accepts, in one op. The filter sees
+     * the elements in order, front to back, as with {@link java.util.ArrayList#removeIf}.
+     *
+     * @return how many elements the filter accepted
+     */
+    int removeIf(int from, int to, Predicate<? super Object> filter) {
+        Objects.requireNonNull(filter, "filter");
+        replica.acquire();
+        try {
+            int end = Math.min(to, list.size());
+            int start = Math.min(Math.max(from, 0), end);
+            boolean[] doomed = new boolean[end - start];
+            int count = 0;
+            for (int i = start; i < end; i++) {
+                if (filter.test(replica.external(list.get(i)))) {
+                    doomed[i - start] = true;
+                    count++;
+                }
+            }
+            if (count == 0) {
+                return 0;
+            }
+            // ranges from the end, so each range's indices hold when the ones before it are removed
+            int[] ranges = new int[8];
+            int n = 0;
+            for (int i = doomed.length - 1; i >= 0; ) {
+                if (!doomed[i]) {
+                    i--;
+                    continue;
+                }
+                int last = i;
+                while (i >= 0 && doomed[i]) {
+                    i--;
+                }
+                if (n + 2 > ranges.length) {
+                    ranges = Arrays.copyOf(ranges, ranges.length * 2);
+                }
+                ranges[n++] = start + i + 1;
+                ranges[n++] = start + last + 1;
+            }
+            submit(new ListOps.Remove(this, Arrays.copyOf(ranges, n)));
+            return count;
+        } finally {
+            replica.releaseWrite();
+        }
+    }
+
+    /** Replaces each element of [from, to) with what {@code operator} makes of it, in one op. */
+    void replaceAll(int from, int to, UnaryOperator<Object> operator) {
+        Objects.requireNonNull(operator, "operator");
+        replica.acquire();
+        try {
+            int end = Math.min(to, list.size());
+            int start = Math.min(Math.max(from, 0), end);
+            int[] indices = new int[end - start];
+            Object[] values = new Object[end - start];
+            int n = 0;
+            for (int i = start; i < end; i++) {
+                Object old = list.get(i);
+                Object now = operator.apply(replica.external(old));
+                if (now != old) {
+                    indices[n] = i;
+                    values[n++] = replica.internalizeValue(now);
+                }
+            }
+            if (n > 0) {
+                submit(new ListOps.Set(this, Arrays.copyOf(indices, n), Arrays.copyOf(values, n)));
+            }
+        } finally {
+            replica.releaseWrite();
+        }
+    }
+
+    /**
+     * Sorts [from, to) stably, in one op: a permutation of the whole list that moves the stored
+     * elements themselves, so nested containers keep their identity (and their live references).
+     */
+    void sort(int from, int to, Comparator<? super Object> c) {
+        replica.acquire();
+        try {
+            int end = Math.min(to, list.size());
+            int start = Math.min(Math.max(from, 0), end);
+            Object[] values = new Object[end - start];
+            Integer[] order = new Integer[values.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = replica.external(list.get(start + i));
+                order[i] = i;
+            }
+            @SuppressWarnings("unchecked")
+            Comparator<? super Object> cmp = c != null ? c : (a, b) -> ((Comparable<Object>) a).compareTo(b);
+            Arrays.sort(order, (a, b) -> cmp.compare(values[a], values[b]));
+            int[] permutation = new int[list.size()];
+            boolean identity = true;
+            for (int i = 0; i < permutation.length; i++) {
+                permutation[i] = i;
+            }
+            for (int i = 0; i < order.length; i++) {
+                permutation[start + i] = start + order[i];
+                identity &= order[i] == i;
+            }
+            if (!identity) {
+                submit(new ListOps.Permute(this, permutation));
+            }
+        } finally {
+            replica.releaseWrite();
+        }
+    }
+
+    /** A list iterator over a snapshot of [from, to), positioned at {@code index} (relative to {@code from}). */
+    ListIterator<Object> cursor(int from, int to, int index, IntConsumer sizeChange) {
+        Object[] snap = storedRange(from, to);
+        if (index < 0 || index > snap.length) {
+            throw new IndexOutOfBoundsException("index=" + index + " is outside [0, size=" + snap.length + "]");
+        }
+        return new Cursor(from, snap, index, sizeChange);
     }
 
     // ---------------------------------------------------------------- reads
@@ -158,36 +369,26 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public int indexOf(Object o) {
-        replica.acquire();
-        try {
-            return list.indexOf(o);
-        } finally {
-            replica.release();
-        }
+        return indexOf(0, Integer.MAX_VALUE, o);
     }
 
     @Override
     public int lastIndexOf(Object o) {
-        replica.acquire();
-        try {
-            return list.lastIndexOf(o);
-        } finally {
-            replica.release();
-        }
+        return lastIndexOf(0, Integer.MAX_VALUE, o);
     }
 
     @Override
     public Object[] toArray() {
-        Object[] snap = snapshot();
-        for (int i = 0; i < snap.length; i++) {
-            snap[i] = replica.external(snap[i]);
-        }
-        return snap;
+        return externalRange(0, Integer.MAX_VALUE);
     }
 
     @Override
     public <T> T[] toArray(T[] a) {
-        Object[] snap = toArray();
+        return intoArray(toArray(), a);
+    }
+
+    /** {@link java.util.Collection#toArray(Object[])} over a snapshot. */
+    static <T> T[] intoArray(Object[] snap, T[] a) {
         if (a.length < snap.length) {
             @SuppressWarnings("unchecked")
             T[] copy = (T[]) Arrays.copyOf(snap, snap.length, a.getClass());
@@ -203,32 +404,34 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     /** Iterates a snapshot; {@code remove} removes the same element from the live list. */
     @Override
     public Iterator<Object> iterator() {
-        Object[] snap = snapshot();
-        int[] removedBefore = {0};
-        return new SnapshotIterator<>(snap.length, i -> replica.external(snap[i]), i -> {
-            replica.acquire();
-            try {
-                int at = i - removedBefore[0];
-                if (at < 0 || at >= list.size() || list.get(at) != snap[i]) {
-                    at = indexOfIdentical(snap[i]);
-                }
-                if (at >= 0) {
-                    remove(at);
-                }
-                removedBefore[0]++;
-            } finally {
-                replica.releaseWrite();
-            }
-        });
+        return cursor(0, Integer.MAX_VALUE, 0, null);
     }
 
-    private int indexOfIdentical(Object stored) {
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i) == stored) {
-                return i;
-            }
+    /** Iterates a snapshot; {@code add}, {@code set} and {@code remove} write through. */
+    @Override
+    public ListIterator<Object> listIterator() {
+        return cursor(0, Integer.MAX_VALUE, 0, null);
+    }
+
+    /** Iterates a snapshot from {@code index}; {@code add}, {@code set} and {@code remove} write through. */
+    @Override
+    public ListIterator<Object> listIterator(int index) {
+        return cursor(0, Integer.MAX_VALUE, index, null);
+    }
+
+    /**
+     * A live view of [fromIndex, toIndex): reads and writes go to this list, and each bulk call on
+     * it is one op, as on the list itself.
+     */
+    @Override
+    public List<Object> subList(int fromIndex, int toIndex) {
+        replica.acquire();
+        try {
+            ListSubList.checkRange(fromIndex, toIndex, list.size());
+            return new ListSubList(this, null, fromIndex, toIndex - fromIndex);
+        } finally {
+            replica.release();
         }
-        return -1;
     }
 
     @Override
@@ -246,13 +449,14 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public boolean equals(Object o) {
-        if (o == this) {
-            return true;
-        }
+        return o == this || equals(toArray(), o);
+    }
+
+    /** {@link List#equals} of a snapshot and {@code o}. */
+    static boolean equals(Object[] mine, Object o) {
         if (!(o instanceof List<?> other)) {
             return false;
         }
-        Object[] mine = toArray();
         Iterator<?> theirs = other.iterator();
         for (Object v : mine) {
             if (!theirs.hasNext() || !Objects.equals(v, theirs.next())) {
@@ -285,52 +489,27 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public boolean add(Object element) {
-        replica.acquire();
-        try {
-            Object v = replica.internalizeValue(element);
-            submit(new ListOps.Insert(this, list.size(), new Object[] {v}));
-            return true;
-        } finally {
-            replica.releaseWrite();
-        }
+        append(new Object[] {element});
+        return true;
     }
 
     @Override
     public void add(int index, Object element) {
-        replica.acquire();
-        try {
-            checkPosition(index);
-            Object v = replica.internalizeValue(element);
-            submit(new ListOps.Insert(this, index, new Object[] {v}));
-        } finally {
-            replica.releaseWrite();
-        }
+        insert(index, new Object[] {element});
     }
 
     @Override
     public boolean addAll(Collection<?> c) {
-        replica.acquire();
-        try {
-            return addAll(list.size(), c);
-        } finally {
-            replica.releaseWrite();
-        }
+        Object[] raw = c.toArray();
+        append(raw);
+        return raw.length > 0;
     }
 
     @Override
     public boolean addAll(int index, Collection<?> c) {
-        replica.acquire();
-        try {
-            checkPosition(index);
-            Object[] values = internalizeAll(c);
-            if (values.length == 0) {
-                return false;
-            }
-            submit(new ListOps.Insert(this, index, values));
-            return true;
-        } finally {
-            replica.releaseWrite();
-        }
+        Object[] raw = c.toArray();
+        insert(index, raw);
+        return raw.length > 0;
     }
 
     @Override
@@ -350,7 +529,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     public boolean remove(Object o) {
         replica.acquire();
         try {
-            int at = list.indexOf(o);
+            int at = indexOf(o);
             if (at < 0) {
                 return false;
             }
@@ -361,7 +540,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
         }
     }
 
-    /** Called by {@code subList(from, to).clear()}: one op. */
+    /** Removes [fromIndex, toIndex) in one op (what {@code subList(from, to).clear()} does). */
     @Override
     protected void removeRange(int fromIndex, int toIndex) {
         replica.acquire();
@@ -389,36 +568,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public boolean removeIf(Predicate<? super Object> filter) {
-        Objects.requireNonNull(filter, "filter");
-        replica.acquire();
-        try {
-            // ranges from the end, so each range's indices hold when the ones before it are removed
-            int[] ranges = new int[8];
-            int n = 0;
-            for (int i = list.size() - 1; i >= 0; ) {
-                if (!filter.test(replica.external(list.get(i)))) {
-                    i--;
-                    continue;
-                }
-                int to = i + 1;
-                i--;
-                while (i >= 0 && filter.test(replica.external(list.get(i)))) {
-                    i--;
-                }
-                if (n + 2 > ranges.length) {
-                    ranges = Arrays.copyOf(ranges, ranges.length * 2);
-                }
-                ranges[n++] = i + 1;
-                ranges[n++] = to;
-            }
-            if (n == 0) {
-                return false;
-            }
-            submit(new ListOps.Remove(this, Arrays.copyOf(ranges, n)));
-            return true;
-        } finally {
-            replica.releaseWrite();
-        }
+        return removeIf(0, Integer.MAX_VALUE, filter) > 0;
     }
 
     @Override
@@ -435,60 +585,180 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public void replaceAll(UnaryOperator<Object> operator) {
-        Objects.requireNonNull(operator, "operator");
-        replica.acquire();
-        try {
-            int[] indices = new int[list.size()];
-            Object[] values = new Object[list.size()];
-            int n = 0;
-            for (int i = 0; i < list.size(); i++) {
-                Object old = list.get(i);
-                Object now = operator.apply(replica.external(old));
-                if (now != old) {
-                    indices[n] = i;
-                    values[n++] = replica.internalizeValue(now);
-                }
-            }
-            if (n > 0) {
-                submit(new ListOps.Set(this, Arrays.copyOf(indices, n), Arrays.copyOf(values, n)));
-            }
-        } finally {
-            replica.releaseWrite();
-        }
+        replaceAll(0, Integer.MAX_VALUE, operator);
     }
 
     @Override
     public void sort(Comparator<? super Object> c) {
-        replica.acquire();
-        try {
-            Object[] values = list.toArray();
-            for (int i = 0; i < values.length; i++) {
-                values[i] = replica.external(values[i]);
-            }
-            Integer[] order = new Integer[values.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            @SuppressWarnings("unchecked")
-            Comparator<Object> cmp = c != null ? (Comparator<Object>) c : (a, b) -> ((Comparable<Object>) a).compareTo(b);
-            Arrays.sort(order, (a, b) -> cmp.compare(values[a], values[b]));
-            int[] permutation = new int[order.length];
-            boolean identity = true;
-            for (int i = 0; i < order.length; i++) {
-                permutation[i] = order[i];
-                identity &= order[i] == i;
-            }
-            if (!identity) {
-                submit(new ListOps.Permute(this, permutation));
-            }
-        } finally {
-            replica.releaseWrite();
-        }
+        sort(0, Integer.MAX_VALUE, c);
     }
 
     private void checkPosition(int index) {
         if (index < 0 || index > list.size()) {
             throw new IndexOutOfBoundsException("index=" + index + " is outside [0, size=" + list.size() + "]");
+        }
+    }
+
+    // ---------------------------------------------------------------- iteration
+
+    /**
+     * A list iterator over a snapshot of a range, taken when it was made: changes by other threads
+     * or processes never make it throw. Its own {@code add}, {@code set} and {@code remove} write
+     * through to the live list, each as one op, and show in its snapshot as they would in an
+     * {@code ArrayList}'s iterator. The live position of a snapshot element is where it should be
+     * ({@code from} + its index) if that slot still holds the very same object, else the nearest
+     * slot that does; an element gone from the live list is not written.
+     */
+    private final class Cursor implements ListIterator<Object> {
+        private final int from;
+        private final IntConsumer sizeChange;
+        private Object[] view;
+        private int size;
+        private int cursor;
+        private int last = -1;
+
+        Cursor(int from, Object[] snapshot, int index, IntConsumer sizeChange) {
+            this.from = from;
+            this.view = snapshot;
+            this.size = snapshot.length;
+            this.cursor = index;
+            this.sizeChange = sizeChange;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return cursor < size;
+        }
+
+        @Override
+        public Object next() {
+            if (cursor >= size) {
+                throw new NoSuchElementException("no element " + cursor + " in a snapshot of " + size);
+            }
+            last = cursor++;
+            return replica.external(view[last]);
+        }
+
+        @Override
+        public boolean hasPrevious() {
+            return cursor > 0;
+        }
+
+        @Override
+        public Object previous() {
+            if (cursor <= 0) {
+                throw new NoSuchElementException("no element before index 0");
+            }
+            last = --cursor;
+            return replica.external(view[last]);
+        }
+
+        @Override
+        public int nextIndex() {
+            return cursor;
+        }
+
+        @Override
+        public int previousIndex() {
+            return cursor - 1;
+        }
+
+        @Override
+        public void remove() {
+            if (last < 0) {
+                throw new IllegalStateException("remove() without a next() or previous(), or after add() or remove()");
+            }
+            replica.acquire();
+            try {
+                int at = locate(last);
+                if (at >= 0 && submit(new ListOps.Remove(ListNode.this, new int[] {at, at + 1})) && sizeChange != null) {
+                    sizeChange.accept(-1);
+                }
+                System.arraycopy(view, last + 1, view, last, size - last - 1);
+                view[--size] = null;
+                if (last < cursor) {
+                    cursor--;
+                }
+                last = -1;
+            } finally {
+                replica.releaseWrite();
+            }
+        }
+
+        @Override
+        public void set(Object e) {
+            if (last < 0) {
+                throw new IllegalStateException("set() without a next() or previous(), or after add() or remove()");
+            }
+            replica.acquire();
+            try {
+                Object v = replica.internalizeValue(e);
+                int at = locate(last);
+                if (at >= 0) {
+                    submit(new ListOps.Set(ListNode.this, new int[] {at}, new Object[] {v}));
+                }
+                view[last] = v;
+            } finally {
+                replica.releaseWrite();
+            }
+        }
+
+        @Override
+        public void add(Object e) {
+            replica.acquire();
+            try {
+                Object v = replica.internalizeValue(e);
+                int at = insertionPoint(cursor);
+                if (submit(new ListOps.Insert(ListNode.this, at, new Object[] {v})) && sizeChange != null) {
+                    sizeChange.accept(1);
+                }
+                if (size == view.length) {
+                    view = Arrays.copyOf(view, Math.max(8, size * 2));
+                }
+                System.arraycopy(view, cursor, view, cursor + 1, size - cursor);
+                view[cursor++] = v;
+                size++;
+                last = -1;
+            } finally {
+                replica.releaseWrite();
+            }
+        }
+
+        /** The live index of snapshot element {@code i}, or -1 if it is gone. Under the lock. */
+        private int locate(int i) {
+            Object stored = view[i];
+            int expected = from + i;
+            int n = list.size();
+            for (int d = 0; ; d++) {
+                int below = expected - d;
+                int above = expected + d;
+                if (below < 0 && above >= n) {
+                    return -1;
+                }
+                if (below >= 0 && below < n && list.get(below) == stored) {
+                    return below;
+                }
+                if (d > 0 && above >= 0 && above < n && list.get(above) == stored) {
+                    return above;
+                }
+            }
+        }
+
+        /** The live index at which to insert before snapshot position {@code i}. Under the lock. */
+        private int insertionPoint(int i) {
+            if (i > 0) {
+                int before = locate(i - 1);
+                if (before >= 0) {
+                    return before + 1;
+                }
+            }
+            if (i < size) {
+                int at = locate(i);
+                if (at >= 0) {
+                    return at;
+                }
+            }
+            return ListOps.clamp((long) from + i, 0, list.size());
         }
     }
 }

@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Predicate;
 
 /** {@link MapNode#entrySet()}: entries write through {@code setValue}, bulk removals are one op. */
@@ -36,19 +38,10 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
         }
     }
 
+    /** A conditional remove: the key goes only if, where the op is sequenced, it still holds the entry's value. */
     @Override
     public boolean remove(Object o) {
-        Replica r = map.replica();
-        r.acquire();
-        try {
-            if (!contains(o)) {
-                return false;
-            }
-            map.remove(((Map.Entry<?, ?>) o).getKey());
-            return true;
-        } finally {
-            r.releaseWrite();
-        }
+        return o instanceof Map.Entry<?, ?> e && map.remove(e.getKey(), e.getValue());
     }
 
     @Override
@@ -63,6 +56,28 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
         return new SnapshotIterator<>(kv.length / 2,
                 i -> new Entry(map, kv[2 * i], r.externalQuietly(kv[2 * i + 1])),
                 i -> map.remove(kv[2 * i]));
+    }
+
+    @Override
+    public Object[] toArray() {
+        Object[] kv = map.snapshot();
+        Replica r = map.replica();
+        Object[] entries = new Object[kv.length / 2];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = new Entry(map, kv[2 * i], r.externalQuietly(kv[2 * i + 1]));
+        }
+        return entries;
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return ListNode.intoArray(toArray(), a);
+    }
+
+    /** Over one snapshot, so its size is exact even while the map changes. */
+    @Override
+    public Spliterator<Map.Entry<Object, Object>> spliterator() {
+        return Spliterators.spliterator(toArray(), Spliterator.DISTINCT);
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Predicate;
 
 /** {@link MapNode#keySet()}: removals write through, bulk removals are one op. */
@@ -49,6 +51,27 @@ final class MapKeySet extends AbstractSet<Object> {
     public Iterator<Object> iterator() {
         Object[] kv = map.snapshot();
         return new SnapshotIterator<>(kv.length / 2, i -> kv[2 * i], i -> map.remove(kv[2 * i]));
+    }
+
+    @Override
+    public Object[] toArray() {
+        Object[] kv = map.snapshot();
+        Object[] keys = new Object[kv.length / 2];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = kv[2 * i];
+        }
+        return keys;
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return ListNode.intoArray(toArray(), a);
+    }
+
+    /** Over one snapshot, so its size is exact even while the map changes. */
+    @Override
+    public Spliterator<Object> spliterator() {
+        return Spliterators.spliterator(toArray(), Spliterator.DISTINCT);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.ipos;
 
+import io.ipos.serialization.ValueCodec;
+
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -139,6 +142,28 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         return v == null ? ABSENT : unmask(v);
     }
 
+    /**
+     * The stored form of {@code key}, a key that is present: what an op must carry. Never the
+     * caller's object, which may be mutable (an op stays pending in a child and may be applied again
+     * on a re-base) or a live shared container. Under the lock.
+     */
+    Object storedKey(Object key) {
+        if (ValueCodec.isScalar(key)) {
+            return key;
+        }
+        try {
+            return replica.internalizeKey(key);
+        } catch (IllegalArgumentException unshareable) {
+            // an unshareable object that equals a stored key: find that key
+            for (Object k : map.keySet()) {
+                if (Objects.equals(key, k)) {
+                    return k;
+                }
+            }
+            return key;
+        }
+    }
+
     HashMap<Object, Object> swapBacking(HashMap<Object, Object> replacement) {
         HashMap<Object, Object> old = map;
         map = replacement;
@@ -271,20 +296,26 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         }
     }
 
+    /** One op for all entries; each is checked before anything is stored. {@code m} is read before the lock is taken. */
     @Override
     public void putAll(Map<?, ?> m) {
+        Object[] kv = new Object[m.size() * 2];
+        int n = 0;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (n == kv.length) {
+                kv = Arrays.copyOf(kv, kv.length * 2 + 2);
+            }
+            kv[n++] = e.getKey();
+            kv[n++] = e.getValue();
+        }
         replica.acquire();
         try {
-            Object[] kv = new Object[m.size() * 2];
-            int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (i == kv.length) {
-                    kv = java.util.Arrays.copyOf(kv, kv.length * 2 + 2);
-                }
-                kv[i++] = replica.internalizeKey(e.getKey());
-                kv[i++] = replica.internalizeValue(e.getValue());
+            Object[] stored = new Object[n];
+            for (int i = 0; i < n; i += 2) {
+                stored[i] = replica.internalizeKey(kv[i]);
+                stored[i + 1] = replica.internalizeValue(kv[i + 1]);
             }
-            putStored(i == kv.length ? kv : java.util.Arrays.copyOf(kv, i));
+            putStored(stored);
         } finally {
             replica.releaseWrite();
         }
@@ -299,7 +330,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
                 return null;
             }
             if (attached) {
-                replica.submit(new MapOps.Remove(this, new Object[] {key}), this);
+                replica.submit(new MapOps.Remove(this, new Object[] {storedKey(key)}), this);
             }
             return replica.externalQuietly(old);
         } finally {
@@ -319,6 +350,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         }
     }
 
+    /** One conditional op: where it is sequenced, the first claim on the key wins in every process. */
     @Override
     public Object putIfAbsent(Object key, Object value) {
         replica.acquire();
@@ -327,13 +359,31 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
             if (old != ABSENT && old != null) {
                 return replica.external(old);
             }
-            put(key, value);
+            putIfAbsentStored(key, value);
             return null;
         } finally {
             replica.releaseWrite();
         }
     }
 
+    /** Ships a put-if-absent of a user key and value (absent or null here). Under the lock. */
+    private void putIfAbsentStored(Object key, Object value) {
+        Object k = replica.internalizeKey(key);
+        Object v = replica.internalizeValue(value);
+        if (attached) {
+            replica.submit(new MapOps.PutIfAbsent(this, k, v), this);
+        }
+    }
+
+    /**
+     * What a conditional op expects to find: the stored value itself, or for a container a frozen
+     * copy of its contents (ops compare a container by its contents). Under the lock.
+     */
+    private Object expected(Object stored) {
+        return stored instanceof Node ? replica.values.freeze(stored) : stored;
+    }
+
+    /** One conditional op: removes the key only if, where the op is sequenced, it still holds this value. */
     @Override
     public boolean remove(Object key, Object value) {
         replica.acquire();
@@ -342,13 +392,16 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
             if (old == ABSENT || !Objects.equals(replica.external(old), value)) {
                 return false;
             }
-            remove(key);
+            if (attached) {
+                replica.submit(new MapOps.RemoveIf(this, storedKey(key), expected(old)), this);
+            }
             return true;
         } finally {
             replica.releaseWrite();
         }
     }
 
+    /** One conditional op: replaces the value only if, where the op is sequenced, it is still {@code oldValue}. */
     @Override
     public boolean replace(Object key, Object oldValue, Object newValue) {
         replica.acquire();
@@ -357,7 +410,10 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
             if (old == ABSENT || !Objects.equals(replica.external(old), oldValue)) {
                 return false;
             }
-            put(key, newValue);
+            Object v = replica.internalizeValue(newValue);
+            if (attached) {
+                replica.submit(new MapOps.ReplaceIf(this, storedKey(key), expected(old), v), this);
+            }
             return true;
         } finally {
             replica.releaseWrite();
@@ -396,7 +452,12 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
                 return replica.external(old);
             }
             Object value = mappingFunction.apply(key);
-            return value == null ? null : putAndGet(key, value);
+            if (value == null) {
+                return null;
+            }
+            putIfAbsentStored(key, value);
+            Object now = rawGet(key);
+            return now == ABSENT ? value : replica.external(now);
         } finally {
             replica.releaseWrite();
         }
@@ -499,5 +560,31 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         return es != null ? es : (entrySet = new MapEntrySet(this));
     }
 
-    // equals, hashCode and toString come from AbstractMap over the snapshot entry set.
+    /** {@link Map#equals} over one snapshot of this map. */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Map<?, ?> other)) {
+            return false;
+        }
+        Object[] kv = snapshot();
+        if (other.size() != kv.length / 2) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < kv.length; i += 2) {
+                Object v = replica.external(kv[i + 1]);
+                if (v == null ? other.get(kv[i]) != null || !other.containsKey(kv[i]) : !v.equals(other.get(kv[i]))) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unsupportedKey) {
+            return false;
+        }
+        return true;
+    }
+
+    // hashCode and toString come from AbstractMap over the snapshot entry set.
 }

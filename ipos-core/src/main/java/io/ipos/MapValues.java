@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Predicate;
 
 /** {@link MapNode#values()}: removals write through, bulk removals are one op. */
@@ -38,6 +40,28 @@ final class MapValues extends AbstractCollection<Object> {
     }
 
     @Override
+    public Object[] toArray() {
+        Object[] kv = map.snapshot();
+        Replica r = map.replica();
+        Object[] values = new Object[kv.length / 2];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = r.external(kv[2 * i + 1]);
+        }
+        return values;
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return ListNode.intoArray(toArray(), a);
+    }
+
+    /** Over one snapshot, so its size is exact even while the map changes. */
+    @Override
+    public Spliterator<Object> spliterator() {
+        return Spliterators.spliterator(toArray(), 0);
+    }
+
+    @Override
     public boolean remove(Object o) {
         Replica r = map.replica();
         r.acquire();
@@ -45,8 +69,8 @@ final class MapValues extends AbstractCollection<Object> {
             Object[] kv = map.snapshot();
             for (int i = 0; i < kv.length; i += 2) {
                 if (Objects.equals(r.external(kv[i + 1]), o)) {
-                    map.remove(kv[i]);
-                    return true;
+                    // conditional: the key goes only if, where the op is sequenced, it still holds o
+                    return map.remove(kv[i], o);
                 }
             }
             return false;

@@ -1,5 +1,7 @@
 package io.ipos;
 
+import io.ipos.serialization.ValueCodec;
+
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,6 +9,9 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -116,21 +121,64 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
 
     @Override
     public Iterator<Object> iterator() {
-        Object[] snap;
-        replica.acquire();
-        try {
-            snap = set.toArray();
-        } finally {
-            replica.release();
-        }
+        Object[] snap = snapshot();
         return new SnapshotIterator<>(snap.length, i -> replica.external(snap[i]), i -> remove(snap[i]));
     }
 
     @Override
     public Object[] toArray() {
-        ArrayList<Object> out = new ArrayList<>();
-        iterator().forEachRemaining(out::add);
-        return out.toArray();
+        Object[] out = snapshot();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = replica.external(out[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return ListNode.intoArray(toArray(), a);
+    }
+
+    /** Over one snapshot, so its size is exact even while the set changes. */
+    @Override
+    public Spliterator<Object> spliterator() {
+        return Spliterators.spliterator(toArray(), Spliterator.DISTINCT);
+    }
+
+    /** {@link java.util.Set#equals} over one snapshot of this set. */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Set<?> other)) {
+            return false;
+        }
+        Object[] mine = toArray();
+        if (other.size() != mine.length) {
+            return false;
+        }
+        try {
+            for (Object e : mine) {
+                if (!other.contains(e)) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unsupportedElement) {
+            return false;
+        }
+        return true;
+    }
+
+    // hashCode and toString come from AbstractSet/AbstractCollection over the snapshot iterator.
+
+    private Object[] snapshot() {
+        replica.acquire();
+        try {
+            return set.toArray();
+        } finally {
+            replica.release();
+        }
     }
 
     @Override
@@ -148,12 +196,14 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
         }
     }
 
+    /** One op for all new elements; each is checked before anything is stored. {@code c} is read before the lock is taken. */
     @Override
     public boolean addAll(Collection<?> c) {
+        Object[] raw = c.toArray();
         replica.acquire();
         try {
             LinkedHashSet<Object> fresh = new LinkedHashSet<>();
-            for (Object e : c.toArray()) {
+            for (Object e : raw) {
                 Object k = replica.internalizeKey(e);
                 if (!set.contains(k)) {
                     fresh.add(k);
@@ -176,10 +226,32 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
             if (!set.contains(o)) {
                 return false;
             }
-            submit(new SetOps.Remove(this, new Object[] {o}));
+            submit(new SetOps.Remove(this, new Object[] {storedElement(o)}));
             return true;
         } finally {
             replica.releaseWrite();
+        }
+    }
+
+    /**
+     * The stored form of {@code o}, an element that is present: what an op must carry. Never the
+     * caller's object, which may be mutable (an op stays pending in a child and may be applied again
+     * on a re-base) or a live shared container. Under the lock.
+     */
+    private Object storedElement(Object o) {
+        if (ValueCodec.isScalar(o)) {
+            return o;
+        }
+        try {
+            return replica.internalizeKey(o);
+        } catch (IllegalArgumentException unshareable) {
+            // an unshareable object that equals a stored element: find that element
+            for (Object e : set) {
+                if (Objects.equals(o, e)) {
+                    return e;
+                }
+            }
+            return o;
         }
     }
 
