@@ -30,7 +30,7 @@ final class ChildLink implements Runnable {
         this.process = process;
         this.name = name;
         this.frames = new FrameReader(fromChild, name, hub.maxFrameBytes);
-        this.outbox = new Outbox(toChild, name, Hub.SOFT_LIMIT, Hub.HARD_LIMIT, e -> hub.lost(this, e));
+        this.outbox = new Outbox(toChild, name, Hub.SOFT_LIMIT, Hub.HARD_LIMIT, e -> hub.lost(this, e), e -> hub.outputGone(this));
     }
 
     void start() {
@@ -42,6 +42,11 @@ final class ChildLink implements Runnable {
 
     boolean admitted() {
         return admitted;
+    }
+
+    /** Under the replica's lock, when the hub takes the child in. */
+    void markAdmitted() {
+        admitted = true;
     }
 
     /** Under the replica's lock. @return false if it was removed already */
@@ -74,7 +79,7 @@ final class ChildLink implements Runnable {
                     after.clear();
                 }
                 if (!admitted) {
-                    return;
+                    return; // removed: the child sees its stdin end and leaves
                 }
             }
             hub.lost(this, admitted ? null : new IposException(name + " ended before the ipos handshake" + exitInfo()));
@@ -84,6 +89,8 @@ final class ChildLink implements Runnable {
             hub.lost(this, admitted ? null : new IposException(name + ": reading failed: " + e.getMessage(), e));
         } catch (RuntimeException e) {
             hub.lost(this, new IposException(name + ": internal error while reading: " + e, e));
+        } finally {
+            frames.close();
         }
     }
 
@@ -107,7 +114,6 @@ final class ChildLink implements Runnable {
             throw new IposException(message);
         }
         hub.admit(this);
-        admitted = true;
     }
 
     private String exitInfo() {

@@ -90,14 +90,16 @@ final class FrameReader {
             if (matched == 0) {
                 line.add(b);
             }
-            if (pos == lim) {
-                line.flushPartial();
-            }
         }
     }
 
-    /** Garbage before the magic, copied out a line at a time. */
+    /**
+     * Garbage before the magic, copied out a line at a time: a line that arrives in pieces is
+     * still echoed whole (a partial line goes out at the magic, at the end of the stream, or once
+     * it grows past {@link #MAX_LINE} bytes).
+     */
     private static final class StringBuilderLine {
+        static final int MAX_LINE = 8 << 10;
         private final PrintStream echo;
         private final String prefix;
         private byte[] bytes = new byte[128];
@@ -117,6 +119,9 @@ final class FrameReader {
                 bytes = Arrays.copyOf(bytes, n * 2);
             }
             bytes[n++] = b;
+            if (n >= MAX_LINE) {
+                emit();
+            }
         }
 
         void flushPartial() {
@@ -227,6 +232,15 @@ final class FrameReader {
             lim += n;
         }
         return true;
+    }
+
+    /** Closes the stream, quietly: the peer can't write to this link any more. */
+    void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing more to read from it either way
+        }
     }
 
     static String hex(byte[] b) {

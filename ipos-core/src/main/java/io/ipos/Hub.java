@@ -64,13 +64,32 @@ final class Hub implements Replicator {
         }
     }
 
+    /**
+     * Waits, with the replica's lock released, while a child's queue is over the soft limit; a
+     * child that stays over it for {@link #STALL_NANOS} is dropped. Waiting under the lock would
+     * deadlock two processes that both write hard: each one's reader needs its lock to drain the
+     * other's queue.
+     */
     @Override
     public void throttle(Replica r) {
-        for (ChildLink c : children) {
-            if (!c.outbox.awaitBelow(STALL_NANOS)) {
-                lost(c, new IposException(c.name + " stopped reading: over " + SOFT_LIMIT + " bytes stayed queued for "
-                        + STALL_NANOS / 1_000_000 + " ms; dropped its link (raise -Dipos.stallTimeoutMillis for slow children)"));
+        ChildLink[] cs = children;
+        boolean over = false;
+        for (ChildLink c : cs) {
+            over |= c.outbox.queued() > SOFT_LIMIT;
+        }
+        if (!over || r.lock.getHoldCount() != 1) {
+            return;
+        }
+        r.lock.unlock();
+        try {
+            for (ChildLink c : cs) {
+                if (!c.outbox.awaitBelow(STALL_NANOS)) {
+                    lost(c, new IposException(c.name + " stopped reading: over " + SOFT_LIMIT + " bytes stayed queued for "
+                            + STALL_NANOS / 1_000_000 + " ms; dropped its link (raise -Dipos.stallTimeoutMillis for slow children)"));
+                }
             }
+        } finally {
+            r.lock.lock();
         }
     }
 
@@ -103,6 +122,7 @@ final class Hub implements Replicator {
             ChildLink[] cs = Arrays.copyOf(children, children.length + 1);
             cs[cs.length - 1] = link;
             children = cs;
+            link.markAdmitted();
         } finally {
             replica.release();
         }
@@ -136,7 +156,7 @@ final class Hub implements Replicator {
 
     /** @return 1 if the frame was an op (to acknowledge), else 0 */
     private int handle(ChildLink link, FrameReader frames, ValueReader reader, List<Runnable> after) {
-        if (!link.admitted()) {
+        if (!link.admitted() || closed) {
             return 0;
         }
         byte[] buf = frames.buffer();
@@ -207,21 +227,7 @@ final class Hub implements Replicator {
             if (!link.markRemoved()) {
                 return;
             }
-            ChildLink[] cs = children;
-            int i = Arrays.asList(cs).indexOf(link);
-            if (i >= 0) {
-                ChildLink[] fewer = new ChildLink[cs.length - 1];
-                System.arraycopy(cs, 0, fewer, 0, i);
-                System.arraycopy(cs, i + 1, fewer, i, cs.length - i - 1);
-                children = fewer;
-            }
-            for (Iterator<SyncWait> it = syncs.iterator(); it.hasNext(); ) {
-                SyncWait w = it.next();
-                if (w.waiting.remove(link) && w.waiting.isEmpty()) {
-                    it.remove();
-                    after.add(() -> w.done.complete(null));
-                }
-            }
+            unlink(link, after);
         } finally {
             replica.release();
         }
@@ -231,6 +237,45 @@ final class Hub implements Replicator {
         after.forEach(Runnable::run);
         if (error != null) {
             errors.accept(error);
+        }
+    }
+
+    /**
+     * Writing to a child failed: it closed its stdin or ended. It gets nothing more, but what it
+     * sent before is still applied: its reader keeps going to the end of its stream and then
+     * drops it (quietly if the stream ended cleanly), so a child's last writes are not lost when
+     * it exits while the parent is writing to it.
+     */
+    void outputGone(ChildLink link) {
+        List<Runnable> after = new ArrayList<>();
+        replica.acquire();
+        try {
+            if (!link.admitted()) {
+                return;
+            }
+            unlink(link, after);
+        } finally {
+            replica.release();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /** Sends nothing more to {@code link} and stops waiting for it. Under the lock. */
+    private void unlink(ChildLink link, List<Runnable> after) {
+        ChildLink[] cs = children;
+        int i = Arrays.asList(cs).indexOf(link);
+        if (i >= 0) {
+            ChildLink[] fewer = new ChildLink[cs.length - 1];
+            System.arraycopy(cs, 0, fewer, 0, i);
+            System.arraycopy(cs, i + 1, fewer, i, cs.length - i - 1);
+            children = fewer;
+        }
+        for (Iterator<SyncWait> it = syncs.iterator(); it.hasNext(); ) {
+            SyncWait w = it.next();
+            if (w.waiting.remove(link) && w.waiting.isEmpty()) {
+                it.remove();
+                after.add(() -> w.done.complete(null));
+            }
         }
     }
 

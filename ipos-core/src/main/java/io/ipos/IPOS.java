@@ -56,8 +56,9 @@ import java.util.function.Function;
  * parent's stderr. {@link #spawn} lets the child inherit the parent's stderr.
  *
  * <p><b>When a process goes.</b> A child that exits, is killed or is removed is dropped; the parent
- * and the other children carry on with nothing lost, and a frame the child was writing when it died
- * is discarded, never half-applied. When the parent closes or dies, each child's
+ * and the other children carry on with nothing lost: every frame it sent whole is applied (also
+ * when it exits while the parent is writing to it), and a frame it was writing when it died is
+ * discarded, never half-applied. When the parent closes or dies, each child's
  * {@link #isConnected()} turns false, its state stays readable, its later writes stay local, and
  * the error handler ({@link #onError}) hears why. Link threads are daemons: a child ends when its
  * {@code main} returns (what it wrote is sent first), and the parent never hangs on exit.

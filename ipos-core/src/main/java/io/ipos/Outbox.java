@@ -21,6 +21,7 @@ final class Outbox implements Runnable {
     private final long softLimit;
     private final long hardLimit;
     private final Consumer<IposException> onFailure;
+    private final Consumer<IposException> onPeerGone;
     private byte[] fill = new byte[64 << 10];
     private int fillSize;
     private byte[] drain = new byte[64 << 10];
@@ -29,12 +30,18 @@ final class Outbox implements Runnable {
     private boolean writerDone;
     private long written;
 
-    Outbox(OutputStream out, String peer, long softLimit, long hardLimit, Consumer<IposException> onFailure) {
+    /**
+     * @param onFailure hears that the peer stopped reading (the hard limit was hit)
+     * @param onPeerGone hears that writing failed: the peer closed its end or ended
+     */
+    Outbox(OutputStream out, String peer, long softLimit, long hardLimit, Consumer<IposException> onFailure,
+            Consumer<IposException> onPeerGone) {
         this.out = out;
         this.peer = peer;
         this.softLimit = softLimit;
         this.hardLimit = hardLimit;
         this.onFailure = onFailure;
+        this.onPeerGone = onPeerGone;
     }
 
     Thread start(String threadName) {
@@ -89,7 +96,8 @@ final class Outbox implements Runnable {
         long need = (long) fillSize + n;
         if (need > hardLimit) {
             fail(new IposException(peer + " is not reading: " + need + " bytes queued would exceed the limit of "
-                    + hardLimit + " bytes; the link was dropped (raise ipos.outboxHardLimit if the peer is only slow)"));
+                    + hardLimit + " bytes; the link was dropped (raise ipos.outboxHardLimit if the peer is only slow)"),
+                    onFailure);
             return false;
         }
         if (need > fill.length) {
@@ -154,14 +162,14 @@ final class Outbox implements Runnable {
         notifyAll();
     }
 
-    private synchronized void fail(IposException e) {
+    private synchronized void fail(IposException e, Consumer<IposException> listener) {
         if (failed) {
             return;
         }
         failed = true;
         notifyAll();
         // reported from a thread of its own: the caller may hold this monitor or the replica's lock
-        Thread reporter = new Thread(() -> onFailure.accept(e), "ipos-link-failure");
+        Thread reporter = new Thread(() -> listener.accept(e), "ipos-link-failure");
         reporter.setDaemon(true);
         reporter.start();
     }
@@ -193,7 +201,7 @@ final class Outbox implements Runnable {
                 }
             }
         } catch (IOException e) {
-            fail(new IposException(peer + ": write failed (" + e.getMessage() + "); the peer has gone", e));
+            fail(new IposException(peer + ": write failed (" + e.getMessage() + "); the peer has gone", e), onPeerGone);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

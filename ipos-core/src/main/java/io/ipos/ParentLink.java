@@ -67,7 +67,7 @@ final class ParentLink implements Replicator, Runnable {
 
     private ParentLink(InputStream in, OutputStream out, Consumer<IposException> errors) {
         this.frames = new FrameReader(in, "the parent", FrameDescriptor.DEFAULT_MAX_FRAME_BYTES);
-        this.outbox = new Outbox(out, "the parent", Hub.SOFT_LIMIT, Long.MAX_VALUE, this::lost);
+        this.outbox = new Outbox(out, "the parent", Hub.SOFT_LIMIT, Long.MAX_VALUE, this::lost, this::lost);
         this.errors = errors;
     }
 
@@ -129,9 +129,22 @@ final class ParentLink implements Replicator, Runnable {
         sent++;
     }
 
+    /**
+     * Waits, with the replica's lock released, while more than the soft limit is queued for the
+     * parent: the reader thread must stay free to apply what the parent sends meanwhile, or two
+     * processes writing hard would each wait for the other.
+     */
     @Override
     public void throttle(Replica r) {
-        outbox.awaitBelow(Long.MAX_VALUE);
+        if (outbox.queued() <= Hub.SOFT_LIMIT || r.lock.getHoldCount() != 1) {
+            return;
+        }
+        r.lock.unlock();
+        try {
+            outbox.awaitBelow(Long.MAX_VALUE);
+        } finally {
+            r.lock.lock();
+        }
     }
 
     CompletableFuture<Void> flush() {

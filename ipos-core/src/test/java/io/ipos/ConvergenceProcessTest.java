@@ -1,0 +1,464 @@
+package io.ipos;
+
+import static io.ipos.ChildMain.awaitFile;
+import static io.ipos.ChildMain.dump;
+import static io.ipos.ChildMain.read;
+import static io.ipos.ChildMain.signal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Randomized convergence across real processes: the parent and three children write at once
+ * (random map, list and set ops, nested containers made and written into, fields reset and
+ * deleted), each from its own seed; once all have finished and flushed, every process dumps its
+ * whole state in canonical form, and the four dumps must be identical.
+ *
+ * <p>The children are started once and reused: each round, the parent resets the fields and
+ * tells the children (through files) to go. Rounds: {@code -Dipos.convergence.rounds} (default
+ * {@value #DEFAULT_ROUNDS}); ops per process per round: {@code -Dipos.convergence.ops} (default
+ * {@value #DEFAULT_OPS}); first seed: {@code -Dipos.convergence.seed} (default 1).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConvergenceProcessTest {
+    static final int DEFAULT_ROUNDS = 40;
+    static final int DEFAULT_OPS = 1_000;
+    static final int CHILDREN = 3;
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final AtomicInteger DIVERGENCES = new AtomicInteger();
+    /** Runs in which all four writers were writing at the same moment. */
+    private static final AtomicInteger OVERLAPPED = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicLong STATE_CHARS = new java.util.concurrent.atomic.AtomicLong();
+
+    private final List<IposException> errors = new CopyOnWriteArrayList<>();
+    private Path dir;
+    private IPOS ipos;
+    private ChildMain.Kids kids;
+    private int round;
+
+    static LongStream seeds() {
+        long first = Long.getLong("ipos.convergence.seed", 1L);
+        return LongStream.range(first, first + Integer.getInteger("ipos.convergence.rounds", DEFAULT_ROUNDS));
+    }
+
+    static int ops() {
+        return Integer.getInteger("ipos.convergence.ops", DEFAULT_OPS);
+    }
+
+    @BeforeAll
+    void startChildren() throws IOException {
+        dir = Files.createTempDirectory("ipos-convergence");
+        ipos = IPOS.start().onError(errors::add);
+        kids = new ChildMain.Kids();
+        for (int i = 0; i < CHILDREN; i++) {
+            kids.spawn(ipos, ConvergenceProcessTest.class, "convergenceChild", dir.toString(), Integer.toString(i));
+        }
+    }
+
+    @AfterAll
+    void stopChildren() throws IOException {
+        signal(dir.resolve("stop"), "");
+        try {
+            ipos.close();
+        } finally {
+            kids.close();
+        }
+        System.out.println("[convergence] real processes (parent + " + CHILDREN + " children, " + ops()
+                + " ops each per run): " + RUNS.get() + " runs, " + DIVERGENCES.get() + " divergences; all four writers "
+                + "overlapped in " + OVERLAPPED.get() + " runs; mean final state " + STATE_CHARS.get() / Math.max(1, RUNS.get())
+                + " chars");
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void parentAndThreeChildrenWritingAtRandomConverge(long seed) {
+        int r = round++;
+        RandomWriter.resetFields(ipos, new Random(seed));
+        ipos.flush().join();
+        signal(dir.resolve("go-" + r), seed + " " + ops());
+        long start = System.currentTimeMillis();
+        new RandomWriter(ipos, new Random(seed * 31)).run(ops());
+        long latestStart = start;
+        long earliestEnd = System.currentTimeMillis();
+        for (int i = 0; i < CHILDREN; i++) {
+            String[] window = awaitFile(dir.resolve("done-" + r + "-" + i)).split(" ");
+            latestStart = Math.max(latestStart, Long.parseLong(window[0]));
+            earliestEnd = Math.min(earliestEnd, Long.parseLong(window[1]));
+        }
+        if (latestStart <= earliestEnd) {
+            OVERLAPPED.incrementAndGet();
+        }
+        // every child's writes are applied here (each flushed); now every child has everything
+        ipos.flush().join();
+        signal(dir.resolve("dump-" + r), "");
+        String parentDump = dump(ipos);
+        STATE_CHARS.addAndGet(parentDump.length());
+        List<String> diverged = new ArrayList<>();
+        for (int i = 0; i < CHILDREN; i++) {
+            String childDump = awaitFile(dir.resolve("state-" + r + "-" + i));
+            if (!parentDump.equals(childDump)) {
+                diverged.add("child " + i);
+                System.err.println("[convergence] seed " + seed + ": child " + i + " diverged\n--- parent\n" + parentDump
+                        + "--- child " + i + "\n" + childDump);
+            }
+        }
+        RUNS.incrementAndGet();
+        if (!diverged.isEmpty()) {
+            DIVERGENCES.incrementAndGet();
+        }
+        assertEquals(List.of(), diverged, "seed " + seed);
+        assertEquals(CHILDREN, ipos.processes().size(), "every child still linked");
+        assertTrue(errors.isEmpty(), errors.toString());
+    }
+
+    static void convergenceChild(String[] args) {
+        Path dir = Path.of(args[0]);
+        int index = Integer.parseInt(args[1]);
+        IPOS ipos = IPOS.connect();
+        for (int r = 0; ; r++) {
+            Path go = dir.resolve("go-" + r);
+            Path stop = dir.resolve("stop");
+            ChildMain.await("round " + r + " or stop", () -> Files.exists(go) || Files.exists(stop)
+                    || !ipos.isConnected(), java.time.Duration.ofMinutes(10));
+            if (!Files.exists(go)) {
+                ipos.close();
+                return;
+            }
+            String[] spec = read(go).split(" ");
+            long seed = Long.parseLong(spec[0]);
+            long start = System.currentTimeMillis();
+            new RandomWriter(ipos, new Random(seed * 31 + index + 1)).run(Integer.parseInt(spec[1]));
+            long end = System.currentTimeMillis();
+            ipos.flush().join();
+            signal(dir.resolve("done-" + r + "-" + index), start + " " + end);
+            awaitFile(dir.resolve("dump-" + r));
+            signal(dir.resolve("state-" + r + "-" + index), dump(ipos));
+        }
+    }
+
+    // ---------------------------------------------------------------- the random writer
+
+    /**
+     * Random writes on an instance's fields: map put/remove/putAll/clear/merge/removeIf, list
+     * add anywhere/set/remove/subList clear/sort/iterator writes, set add/remove/removeAll,
+     * nested containers made and then written into, fields reset and deleted. Any process may
+     * change a list between this writer's {@code size()} and its write, so an index that turns
+     * out to be stale is counted and skipped, as a user would.
+     */
+    static final class RandomWriter {
+        static final List<String> FIELDS = List.of("m0", "m1", "l0", "l1", "s0", "s1", "x");
+
+        final IPOS ipos;
+        final Random rnd;
+        int staleIndices;
+
+        RandomWriter(IPOS ipos, Random rnd) {
+            this.ipos = ipos;
+            this.rnd = rnd;
+        }
+
+        /** Deletes every field and creates each of {@link #FIELDS} with random contents. */
+        static void resetFields(IPOS ipos, Random rnd) {
+            for (String k : ipos.keys()) {
+                ipos.delete(k);
+            }
+            RandomWriter w = new RandomWriter(ipos, rnd);
+            for (String f : FIELDS) {
+                w.resetField(f);
+            }
+        }
+
+        void run(int ops) {
+            for (int i = 0; i < ops; i++) {
+                step();
+            }
+        }
+
+        void step() {
+            int r = rnd.nextInt(100);
+            try {
+                if (r < 1) {
+                    ipos.delete(field());
+                } else if (r < 3) {
+                    resetField(field());
+                } else {
+                    Object target = pickContainer();
+                    if (target instanceof Map<?, ?> m) {
+                        mapOp(cast(m));
+                    } else if (target instanceof List<?> l) {
+                        listOp(cast(l));
+                    } else if (target instanceof Set<?> s) {
+                        setOp(cast(s));
+                    } else {
+                        resetField(field());
+                    }
+                }
+            } catch (IndexOutOfBoundsException e) {
+                staleIndices++;
+            }
+        }
+
+        String field() {
+            return FIELDS.get(rnd.nextInt(FIELDS.size()));
+        }
+
+        void resetField(String f) {
+            switch (f.charAt(0)) {
+                case 'm' -> ipos.create(f, randomMap(0));
+                case 'l' -> ipos.create(f, randomList(0));
+                case 's' -> ipos.create(f, randomSet());
+                default -> ipos.create(f, randomValue(1));
+            }
+        }
+
+        /** A field's container, or one nested in it (descending at random). */
+        Object pickContainer() {
+            Object v = ipos.get(field());
+            while (rnd.nextBoolean()) {
+                List<Object> nested = new ArrayList<>();
+                if (v instanceof Map<?, ?> m) {
+                    for (Object x : m.values().toArray()) {
+                        if (x instanceof Map || x instanceof List || x instanceof Set) {
+                            nested.add(x);
+                        }
+                    }
+                } else if (v instanceof List<?> l) {
+                    for (Object x : l.toArray()) {
+                        if (x instanceof Map || x instanceof List || x instanceof Set) {
+                            nested.add(x);
+                        }
+                    }
+                }
+                if (nested.isEmpty()) {
+                    break;
+                }
+                v = nested.get(rnd.nextInt(nested.size()));
+            }
+            return v;
+        }
+
+        Object key() {
+            return rnd.nextInt(5) == 0 ? (Object) rnd.nextInt(4) : "k" + rnd.nextInt(8);
+        }
+
+        Object scalar() {
+            return switch (rnd.nextInt(9)) {
+                case 0 -> rnd.nextInt(100);
+                case 1 -> (long) rnd.nextInt(100);
+                case 2 -> "s" + rnd.nextInt(50);
+                case 3 -> rnd.nextBoolean();
+                case 4 -> rnd.nextInt(10) / 4.0;
+                case 5 -> null;
+                case 6 -> new BigDecimal(rnd.nextInt(1000)).movePointLeft(2);
+                case 7 -> List.of(rnd.nextInt(3), "frozen");
+                default -> "" + (char) ('a' + rnd.nextInt(26));
+            };
+        }
+
+        /** A map value or list element: a scalar, a byte[], or (not too deep) a new container. */
+        Object randomValue(int depth) {
+            int r = rnd.nextInt(10);
+            if (depth < 3 && r < 2) {
+                return switch (rnd.nextInt(3)) {
+                    case 0 -> randomMap(depth + 1);
+                    case 1 -> randomList(depth + 1);
+                    default -> randomSet();
+                };
+            }
+            if (r == 2) {
+                byte[] b = new byte[rnd.nextInt(4)];
+                rnd.nextBytes(b);
+                return b;
+            }
+            return scalar();
+        }
+
+        Map<Object, Object> randomMap(int depth) {
+            Map<Object, Object> m = new HashMap<>();
+            for (int i = rnd.nextInt(4); i > 0; i--) {
+                m.put(key(), randomValue(depth + 1));
+            }
+            return m;
+        }
+
+        List<Object> randomList(int depth) {
+            List<Object> l = new ArrayList<>();
+            for (int i = rnd.nextInt(5); i > 0; i--) {
+                l.add(randomValue(depth + 1));
+            }
+            return l;
+        }
+
+        Set<Object> randomSet() {
+            Set<Object> s = new HashSet<>();
+            for (int i = rnd.nextInt(5); i > 0; i--) {
+                s.add(scalar());
+            }
+            return s;
+        }
+
+        void mapOp(Map<Object, Object> m) {
+            int r = rnd.nextInt(100);
+            if (r < 30) {
+                m.put(key(), randomValue(1));
+            } else if (r < 45) {
+                m.remove(key());
+            } else if (r < 55) {
+                Map<Object, Object> more = new HashMap<>();
+                for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+                    more.put(key(), randomValue(1));
+                }
+                m.putAll(more);
+            } else if (r < 60) {
+                if (m.size() > 6) {
+                    m.clear();
+                } else {
+                    m.remove(key());
+                }
+            } else if (r < 68) {
+                m.merge(key(), 1, (a, b) -> a instanceof Integer i ? (Object) (i + 1) : b);
+            } else if (r < 72) {
+                m.compute(key(), (k, v) -> v == null ? "computed" : null);
+            } else if (r < 76) {
+                int parity = rnd.nextInt(2);
+                m.entrySet().removeIf(e -> Math.floorMod(ChildMain.canon(e.getKey()).hashCode(), 3) == parity);
+            } else if (r < 80) {
+                m.keySet().remove(key());
+            } else if (r < 83) {
+                m.replaceAll((k, v) -> v instanceof Integer i ? (Object) (i * 2) : v);
+            } else if (r < 86) {
+                for (Iterator<Map.Entry<Object, Object>> it = m.entrySet().iterator(); it.hasNext(); ) {
+                    Map.Entry<Object, Object> e = it.next();
+                    if (rnd.nextInt(4) == 0) {
+                        it.remove();
+                    }
+                }
+            } else {
+                Object nested = m.computeIfAbsent(key(), k -> rnd.nextBoolean() ? new HashMap<>() : new ArrayList<>());
+                if (nested instanceof Map<?, ?> n) {
+                    this.<Map<Object, Object>>cast(n).put(key(), scalar());
+                } else if (nested instanceof List<?> n) {
+                    this.<List<Object>>cast(n).add(scalar());
+                }
+            }
+        }
+
+        void listOp(List<Object> l) {
+            int size = l.size();
+            int r = rnd.nextInt(100);
+            if (size > 25 && r < 50) {
+                r = 40; // shrink
+            }
+            if (r < 20) {
+                l.add(rnd.nextInt(size + 1), randomValue(1));
+            } else if (r < 32) {
+                l.add(randomValue(1));
+            } else if (r < 45) {
+                l.set(rnd.nextInt(Math.max(size, 1)), randomValue(1));
+            } else if (r < 60) {
+                l.remove(rnd.nextInt(Math.max(size, 1)));
+            } else if (r < 67) {
+                int from = rnd.nextInt(size + 1);
+                l.subList(from, Math.min(size, from + rnd.nextInt(4))).clear();
+            } else if (r < 72) {
+                l.sort(Comparator.comparing(ChildMain::canon));
+            } else if (r < 78) {
+                l.addAll(rnd.nextInt(size + 1), List.of(scalar() == null ? 0 : 1, "bulk" + rnd.nextInt(9)));
+            } else if (r < 82) {
+                String gone = "s" + rnd.nextInt(50);
+                l.removeIf(x -> gone.equals(x) || x instanceof Boolean);
+            } else if (r < 85) {
+                l.replaceAll(x -> x instanceof Long v ? (Object) (v + 1) : x);
+            } else if (r < 89) {
+                for (ListIterator<Object> it = l.listIterator(); it.hasNext(); ) {
+                    Object x = it.next();
+                    if (x instanceof Integer) {
+                        it.set("was an int");
+                    } else if (rnd.nextInt(8) == 0) {
+                        it.add("inserted");
+                    }
+                }
+            } else if (r < 93) {
+                for (Iterator<Object> it = l.iterator(); it.hasNext(); ) {
+                    it.next();
+                    if (rnd.nextInt(5) == 0) {
+                        it.remove();
+                    }
+                }
+            } else {
+                Object x = size == 0 ? null : l.get(rnd.nextInt(size));
+                if (x instanceof Map<?, ?> n) {
+                    this.<Map<Object, Object>>cast(n).put(key(), randomValue(2));
+                } else if (x instanceof List<?> n) {
+                    this.<List<Object>>cast(n).add(0, scalar());
+                } else if (x instanceof Set<?> n) {
+                    this.<Set<Object>>cast(n).add(scalar());
+                } else {
+                    l.add(randomList(2));
+                }
+            }
+        }
+
+        void setOp(Set<Object> s) {
+            int r = rnd.nextInt(100);
+            if (r < 40) {
+                s.add(scalar());
+            } else if (r < 62) {
+                s.remove(scalar());
+            } else if (r < 72) {
+                s.addAll(Arrays.asList(scalar(), scalar()));
+            } else if (r < 80) {
+                s.removeAll(Arrays.asList(scalar(), scalar(), scalar()));
+            } else if (r < 85) {
+                s.removeIf(x -> x instanceof String);
+            } else if (r < 88) {
+                s.retainAll(Arrays.asList(scalar(), scalar(), 1, 2, 3, "s1", "s2"));
+            } else if (r < 90) {
+                if (s.size() > 8) {
+                    s.clear();
+                }
+            } else {
+                for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {
+                    it.next();
+                    if (rnd.nextInt(4) == 0) {
+                        it.remove();
+                    }
+                }
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        <T> T cast(Object o) {
+            return (T) o;
+        }
+    }
+}
