@@ -226,7 +226,7 @@ final class MapOps {
         public Undo apply(Replica replica, Node target, boolean record) {
             MapNode map = (MapNode) target;
             Object old = map.rawGet(key);
-            if (old == MapNode.ABSENT || !java.util.Objects.equals(old, expected)) {
+            if (old == MapNode.ABSENT || !Replica.sameValue(old, expected)) {
                 return null;
             }
             return put(replica, map, key, value, old, record);
@@ -265,7 +265,7 @@ final class MapOps {
         public Undo apply(Replica replica, Node target, boolean record) {
             MapNode map = (MapNode) target;
             Object old = map.rawGet(key);
-            if (old == MapNode.ABSENT || !java.util.Objects.equals(old, expected)) {
+            if (old == MapNode.ABSENT || !Replica.sameValue(old, expected)) {
                 return null;
             }
             map.rawRemove(key);

@@ -142,9 +142,10 @@ final class Replica {
     }
 
     private Object internalizeValue(Object value, int depth) {
-        if (value instanceof Node n) {
+        if (value instanceof Node n && n.replica() == this) {
             return n.deepCopy();
         }
+        // a container of another IPOS instance (in this JVM) is copied in like a plain collection
         if (value instanceof Map<?, ?> || value instanceof List<?> || value instanceof Set<?>) {
             if (depth >= MAX_DEPTH) {
                 throw new IllegalArgumentException("containers nested deeper than " + MAX_DEPTH
@@ -185,6 +186,17 @@ final class Replica {
                     + "by identity): use a String, a List<Byte> or a record instead");
         }
         return values.freeze(key);
+    }
+
+    /**
+     * Whether a stored value equals an expected one for a conditional op: {@code byte[]} by content
+     * (a decoded array is never the same object), everything else by {@code equals}.
+     */
+    static boolean sameValue(Object stored, Object expected) {
+        if (stored instanceof byte[] a && expected instanceof byte[] b) {
+            return java.util.Arrays.equals(a, b);
+        }
+        return java.util.Objects.equals(stored, expected);
     }
 
     /** Like {@link #external} but hands back an unresolvable value as it is (for values a write replaced). */
