@@ -167,6 +167,7 @@ final class Hub implements Replicator {
                 Op op;
                 try {
                     reader.reset(buf, off, len);
+                    codec.literalCreator = link.childId;
                     op = codec.decode(reader);
                 } catch (WireException | StackOverflowError e) {
                     throw link.corrupt("OP", frames.frameOffset(), e);

@@ -19,6 +19,12 @@ final class OpCodec {
     private final ValueCodec values;
     /** Ids of the literals met while decoding one op or snapshot: no two may share an id. Used under the replica's lock. */
     private final HashSet<Long> literalIds = new HashSet<>();
+    /**
+     * The creator every container literal in the next decoded op must carry, or -1 for any: the
+     * parent sets it to the sending child's id, so a child can't make nodes with another process's
+     * ids (which would collide with that process's own next containers).
+     */
+    int literalCreator = -1;
 
     OpCodec(Replica replica) {
         this.replica = replica;
@@ -219,6 +225,10 @@ final class OpCodec {
         long id = r.readLong();
         if (id <= 0 || Node.counterOf(id) == 0) {
             throw new WireException("bad node id " + id, start);
+        }
+        if (literalCreator >= 0 && Node.creatorOf(id) != literalCreator) {
+            throw new WireException("node id " + id + " belongs to creator " + Node.creatorOf(id)
+                    + ", not to the sender (creator " + literalCreator + ")", start);
         }
         if (replica.node(id) != null || !literalIds.add(id)) {
             throw new WireException("node id " + id + " already exists", start);

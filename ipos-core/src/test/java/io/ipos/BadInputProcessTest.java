@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad input on a link: a child that writes garbage after its handshake (a real process), corrupt
@@ -125,13 +126,32 @@ class BadInputProcessTest {
         final OutputStream toParent;
         final FrameReader fromParent;
         final CompletableFuture<Void> ready;
+        /** Completes when the parent closes its end of this child's stream: its reader thread has finished. */
+        final CompletableFuture<Void> parentDone = new CompletableFuture<>();
+        /** The WELCOME body, once {@link #handshake} read it. */
+        byte[] welcome;
 
         RawChild(IPOS parent, String name) throws IOException {
             Pipe down = Pipe.open();
             Pipe up = Pipe.open();
             toParent = Channels.newOutputStream(up.sink());
             fromParent = new FrameReader(Channels.newInputStream(down.source()), "the parent", 1 << 20);
-            ready = parent.addLink(Channels.newInputStream(up.source()), Channels.newOutputStream(down.sink()), name);
+            InputStream parentIn = new java.io.FilterInputStream(Channels.newInputStream(up.source())) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        parentDone.complete(null);
+                    }
+                }
+            };
+            ready = parent.addLink(parentIn, Channels.newOutputStream(down.sink()), name);
+        }
+
+        /** The child id the parent gave this child in WELCOME. */
+        int childId() {
+            return FrameDescriptor.getInt(welcome, 2);
         }
 
         /** Says HELLO with {@code version} and, if the parent welcomes it, READY. */
@@ -143,6 +163,8 @@ class BadInputProcessTest {
             fromParent.expectMagic();
             assertTrue(fromParent.next());
             if (fromParent.type() == FrameDescriptor.WELCOME) {
+                welcome = java.util.Arrays.copyOfRange(fromParent.buffer(), fromParent.bodyOffset(),
+                        fromParent.bodyOffset() + fromParent.bodyLength());
                 assertTrue(fromParent.next());
                 assertEquals(FrameDescriptor.SNAPSHOT, fromParent.type());
                 send(frame(FrameDescriptor.READY, new byte[0]));
@@ -289,6 +311,51 @@ class BadInputProcessTest {
             assertEquals(child, m);
             assertTrue(p.parent.isConnected());
             assertTrue(p.child(0).isConnected());
+            assertEquals(List.of(), p.childErrors);
+        }
+    }
+
+    @ParameterizedTest(name = "creator {0}")
+    @ValueSource(ints = {0, 1})
+    @Timeout(value = 15, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void childCannotMakeAContainerWithAnotherProcesssNodeId(int creator) throws Exception {
+        try (InProcessPair p = new InProcessPair(1)) {
+            p.parent.create("m", Map.of());
+            p.child(0).create("c", List.of()); // the parent is creator 0, the real child creator 1
+            p.settle();
+            RawChild raw = new RawChild(p.parent, "raw child").handshake(FrameDescriptor.VERSION);
+            long stolen = Node.id(creator, 2); // the next container id of the parent or of the real child
+            raw.send(op(w -> {
+                w.writeArrayHeader(4);
+                w.writeLong(FrameDescriptor.OP_MAP_PUT);
+                w.writeLong(0);
+                w.writeString("stolen");
+                w.writeArrayHeader(4);
+                w.writeLong(FrameDescriptor.LITERAL_MAP);
+                w.writeLong(stolen);
+                w.writeString("k");
+                w.writeLong(1);
+            }));
+            assertTrue(raw.awaitDropped());
+            await("the error reported", () -> !p.parentErrors.isEmpty());
+            String message = p.parentErrors.get(0).getMessage();
+            assertTrue(message.startsWith("raw child: node id " + stolen + " belongs to creator " + creator
+                    + ", not to the sender (creator 2)"), message);
+            assertNull(p.parent.get("stolen"));
+
+            // the owners of that id make their next containers, and everyone agrees on them
+            SharedMap<String, Object> fromParent = p.parent.create("fromParent", Map.of("p", 1));
+            SharedMap<String, Object> fromChild = p.child(0).create("fromChild", Map.of("c", 1));
+            p.settle();
+            SharedMap<String, Object> fromParentInChild = p.child(0).get("fromParent");
+            fromParentInChild.put("c", 2);
+            SharedMap<String, Object> fromChildInParent = p.parent.get("fromChild");
+            fromChildInParent.put("p", 2);
+            p.settle();
+            assertEquals(Map.of("p", 1, "c", 2), fromParent);
+            assertEquals(Map.of("c", 1, "p", 2), fromChild);
+            assertEquals(dump(p.parent), dump(p.child(0)));
+            assertEquals(1, p.parentErrors.size(), p.parentErrors.toString());
             assertEquals(List.of(), p.childErrors);
         }
     }
