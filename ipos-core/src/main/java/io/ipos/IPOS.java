@@ -98,21 +98,143 @@ public final class IPOS implements AutoCloseable {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Starts the root instance, in the parent. The wire format is MessagePack unless the system
-     * property {@code ipos.format} names another.
+     * Starts the root instance, in the parent, with the options given by system properties: the
+     * wire format {@code ipos.format} ({@code msgpack} unless set) and the largest frame
+     * {@code ipos.maxFrameBytes} (64 MiB unless set). The same as {@code IPOS.options().start()}.
      *
      * @return a new root instance with no fields
-     * @throws IllegalArgumentException if {@code ipos.format} names no known format
+     * @throws IllegalArgumentException if {@code ipos.format} names no known format (the message
+     *     lists the valid names) or a format whose optional dependency is missing (the message names
+     *     it), or {@code ipos.maxFrameBytes} is not an integer in range
+     * @see #options()
      */
     public static IPOS start() {
-        WireFormat format = WireFormat.byName(System.getProperty("ipos.format", "msgpack"));
-        int maxFrame = Integer.getInteger("ipos.maxFrameBytes", FrameDescriptor.DEFAULT_MAX_FRAME_BYTES);
-        Replica replica = new Replica(new ValueCodec(ClassRegistry.global()), 0);
-        IPOS[] self = new IPOS[1];
-        Hub hub = new Hub(replica, format, maxFrame, e -> self[0].report(e));
-        replica.replicator = hub;
-        self[0] = new IPOS(replica, hub, null);
-        return self[0];
+        return options().start();
+    }
+
+    /**
+     * Options for starting a parent, set in code rather than through system properties:
+     * {@code IPOS.options().format("json").start()}. An option left unset falls back to its system
+     * property, then to its default.
+     *
+     * @return new options, none set yet
+     */
+    public static Options options() {
+        return new Options();
+    }
+
+    /**
+     * How a parent is started: the wire format its links use and the largest frame they carry.
+     * Children need no options: they follow what the parent announces in the handshake.
+     *
+     * <pre>{@code
+     * try (IPOS ipos = IPOS.options().format("json").maxFrameBytes(1 << 20).start()) { ... }
+     * }</pre>
+     *
+     * <p>The format name is checked by {@link #start()}, the frame limit when it is set. One
+     * {@code Options} may start any number of parents.
+     */
+    public static final class Options {
+        /** The smallest frame limit accepted: room for the handshake and an empty state with margin. */
+        public static final int MIN_FRAME_BYTES = 1 << 10;
+        /** The largest frame limit accepted (1 GiB). */
+        public static final int MAX_FRAME_BYTES = 1 << 30;
+
+        private String format;
+        private Integer maxFrameBytes;
+
+        private Options() {
+        }
+
+        /**
+         * Sets the wire format of op and snapshot bodies, overriding {@code -Dipos.format}.
+         *
+         * @param name {@code "msgpack"} (the default), {@code "json"} or {@code "chronicle"}
+         *     (see {@link WireFormat#names()})
+         * @return these options
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Options format(String name) {
+            this.format = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Sets the largest frame, in bytes, that the parent sends or accepts, overriding
+         * {@code -Dipos.maxFrameBytes}. One op, and the whole state sent to a joining child, must
+         * fit in a frame.
+         *
+         * @param max the limit, in [{@value #MIN_FRAME_BYTES}, {@value #MAX_FRAME_BYTES}]
+         * @return these options
+         * @throws IllegalArgumentException if {@code max} is out of that range
+         */
+        public Options maxFrameBytes(int max) {
+            this.maxFrameBytes = checkFrameBytes(max, "maxFrameBytes");
+            return this;
+        }
+
+        private static int checkFrameBytes(int max, String setting) {
+            if (max < MIN_FRAME_BYTES || max > MAX_FRAME_BYTES) {
+                throw new IllegalArgumentException(setting + "=" + max + " is outside [" + MIN_FRAME_BYTES + ", "
+                        + MAX_FRAME_BYTES + "]");
+            }
+            return max;
+        }
+
+        /**
+         * Starts a root instance with these options.
+         *
+         * @return a new root instance with no fields
+         * @throws IllegalArgumentException if the format (set here or by {@code ipos.format}) is
+         *     unknown, with the valid names in the message, or needs an optional dependency that is
+         *     missing, with the dependency in the message; or {@code ipos.maxFrameBytes} is invalid
+         */
+        public IPOS start() {
+            WireFormat wire = resolveFormat();
+            int maxFrame = resolveMaxFrameBytes();
+            Replica replica = new Replica(new ValueCodec(ClassRegistry.global()), 0);
+            IPOS[] self = new IPOS[1];
+            Hub hub = new Hub(replica, wire, maxFrame, e -> self[0].report(e));
+            replica.replicator = hub;
+            self[0] = new IPOS(replica, hub, null);
+            return self[0];
+        }
+
+        private WireFormat resolveFormat() {
+            if (format != null) {
+                return WireFormat.byName(format);
+            }
+            String property = System.getProperty("ipos.format");
+            if (property == null) {
+                return WireFormat.msgpack();
+            }
+            try {
+                return WireFormat.byName(property);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("system property ipos.format=" + property + ": " + e.getMessage(), e);
+            }
+        }
+
+        private int resolveMaxFrameBytes() {
+            if (maxFrameBytes != null) {
+                return maxFrameBytes;
+            }
+            String property = System.getProperty("ipos.maxFrameBytes");
+            if (property == null) {
+                return FrameDescriptor.DEFAULT_MAX_FRAME_BYTES;
+            }
+            try {
+                return checkFrameBytes(Integer.parseInt(property.trim()), "system property ipos.maxFrameBytes");
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("system property ipos.maxFrameBytes=" + property + " is not an integer", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "IPOS.Options[format=" + (format != null ? format : "unset") + ", maxFrameBytes="
+                    + (maxFrameBytes != null ? maxFrameBytes : "unset") + "]";
+        }
     }
 
     /**
