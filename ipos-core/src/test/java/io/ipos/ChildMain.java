@@ -47,6 +47,12 @@ public final class ChildMain {
      * @throws Exception if the class or method can't be found
      */
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("ipos.format") != null) {
+            // children follow the format the parent announces; a test child must never pick one itself
+            System.err.println("[child " + ProcessHandle.current().pid() + "] ipos.format is set to "
+                    + System.getProperty("ipos.format") + ": a child must take its format from the handshake only");
+            System.exit(4);
+        }
         Class<?> owner = Class.forName(args[0]);
         Method method = owner.getDeclaredMethod(args[1], String[].class);
         method.setAccessible(true);
@@ -59,7 +65,20 @@ public final class ChildMain {
         }
     }
 
-    // ---------------------------------------------------------------- starting children
+    // ---------------------------------------------------------------- starting parents and children
+
+    /**
+     * The parent of a multi-process test: {@code IPOS.start()} when {@code format} is null (so
+     * {@code -Dipos.format} picks the format of a whole run), else {@code IPOS.options().format(format)}.
+     */
+    static IPOS startParent(String format) {
+        return format == null ? IPOS.start() : IPOS.options().format(format).start();
+    }
+
+    /** The name of the format {@link #startParent} picks for {@code format}. */
+    static String formatName(String format) {
+        return format != null ? format : System.getProperty("ipos.format", "msgpack");
+    }
 
     /** A builder for a child JVM that runs {@code owner.method(args)}, with JVM flags for a quick start. */
     static ProcessBuilder childProcess(Class<?> owner, String method, String... args) {

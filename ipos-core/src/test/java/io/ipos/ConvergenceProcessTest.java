@@ -45,15 +45,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConvergenceProcessTest {
+    /** The parent's wire format: null for {@code IPOS.start()}'s default; the per-format subclasses name one. */
+    String format() {
+        return null;
+    }
+
     static final int DEFAULT_ROUNDS = 40;
     static final int DEFAULT_OPS = 1_000;
     static final int CHILDREN = 3;
 
-    private static final AtomicInteger RUNS = new AtomicInteger();
-    private static final AtomicInteger DIVERGENCES = new AtomicInteger();
+    private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicInteger divergences = new AtomicInteger();
     /** Runs in which all four writers were writing at the same moment. */
-    private static final AtomicInteger OVERLAPPED = new AtomicInteger();
-    private static final java.util.concurrent.atomic.AtomicLong STATE_CHARS = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger overlapped = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong stateChars = new java.util.concurrent.atomic.AtomicLong();
 
     private final List<IposException> errors = new CopyOnWriteArrayList<>();
     private Path dir;
@@ -61,9 +66,14 @@ class ConvergenceProcessTest {
     private ChildMain.Kids kids;
     private int round;
 
-    static LongStream seeds() {
+    /** The rounds to run; the per-format subclasses run fewer. */
+    int rounds() {
+        return Integer.getInteger("ipos.convergence.rounds", DEFAULT_ROUNDS);
+    }
+
+    LongStream seeds() {
         long first = Long.getLong("ipos.convergence.seed", 1L);
-        return LongStream.range(first, first + Integer.getInteger("ipos.convergence.rounds", DEFAULT_ROUNDS));
+        return LongStream.range(first, first + rounds());
     }
 
     static int ops() {
@@ -73,7 +83,7 @@ class ConvergenceProcessTest {
     @BeforeAll
     void startChildren() throws IOException {
         dir = Files.createTempDirectory("ipos-convergence");
-        ipos = IPOS.start().onError(errors::add);
+        ipos = ChildMain.startParent(format()).onError(errors::add);
         kids = new ChildMain.Kids();
         for (int i = 0; i < CHILDREN; i++) {
             kids.spawn(ipos, ConvergenceProcessTest.class, "convergenceChild", dir.toString(), Integer.toString(i));
@@ -88,9 +98,9 @@ class ConvergenceProcessTest {
         } finally {
             kids.close();
         }
-        System.out.println("[convergence] real processes (parent + " + CHILDREN + " children, " + ops()
-                + " ops each per run): " + RUNS.get() + " runs, " + DIVERGENCES.get() + " divergences; all four writers "
-                + "overlapped in " + OVERLAPPED.get() + " runs; mean final state " + STATE_CHARS.get() / Math.max(1, RUNS.get())
+        System.out.println("[convergence] real processes, format " + ChildMain.formatName(format()) + " (parent + " + CHILDREN + " children, " + ops()
+                + " ops each per run): " + runs.get() + " runs, " + divergences.get() + " divergences; all four writers "
+                + "overlapped in " + overlapped.get() + " runs; mean final state " + stateChars.get() / Math.max(1, runs.get())
                 + " chars");
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -115,13 +125,13 @@ class ConvergenceProcessTest {
             earliestEnd = Math.min(earliestEnd, Long.parseLong(window[1]));
         }
         if (latestStart <= earliestEnd) {
-            OVERLAPPED.incrementAndGet();
+            overlapped.incrementAndGet();
         }
         // every child's writes are applied here (each flushed); now every child has everything
         ipos.flush().join();
         signal(dir.resolve("dump-" + r), "");
         String parentDump = dump(ipos);
-        STATE_CHARS.addAndGet(parentDump.length());
+        stateChars.addAndGet(parentDump.length());
         List<String> diverged = new ArrayList<>();
         for (int i = 0; i < CHILDREN; i++) {
             String childDump = awaitFile(dir.resolve("state-" + r + "-" + i));
@@ -131,9 +141,9 @@ class ConvergenceProcessTest {
                         + "--- child " + i + "\n" + childDump);
             }
         }
-        RUNS.incrementAndGet();
+        runs.incrementAndGet();
         if (!diverged.isEmpty()) {
-            DIVERGENCES.incrementAndGet();
+            divergences.incrementAndGet();
         }
         assertEquals(List.of(), diverged, "seed " + seed);
         assertEquals(CHILDREN, ipos.processes().size(), "every child still linked");

@@ -31,6 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MutationsProcessTest {
+    /** The parent's wire format: null for {@code IPOS.start()}'s default; the per-format subclasses name one. */
+    String format() {
+        return null;
+    }
 
     // ---------------------------------------------------------------- the script
 
@@ -174,7 +178,7 @@ class MutationsProcessTest {
     @Test
     void everyMutatorReplicatesFromTheParentAndFromAChild(@TempDir Path dir) throws IOException {
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             createFields(ipos, "P");
             createFields(ipos, "C");
             kids.spawn(ipos, MutationsProcessTest.class, "mutatorChild", dir.toString());
@@ -223,7 +227,7 @@ class MutationsProcessTest {
     @Test
     void fieldsCreatedResetAndDeletedByEitherSideReachEveryProcess(@TempDir Path dir) throws IOException {
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             ipos.create("keptByParent", 1);
             SharedMap<String, Object> resetByChild = ipos.create("resetByChild", Map.of("old", 1));
             ipos.create("deletedByChild", List.of(1));

@@ -26,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class OrderingProcessTest {
+    /** The parent's wire format: null for {@code IPOS.start()}'s default; the per-format subclasses name one. */
+    String format() {
+        return null;
+    }
+
     static final int WRITES = 3_000;
 
     static final List<String> WRITERS = List.of("p", "a", "b");
@@ -33,7 +38,7 @@ class OrderingProcessTest {
     @Test
     void eachWritersWritesReachEveryProcessInProgramOrder(@TempDir Path dir) throws IOException, InterruptedException {
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             ipos.create("last", Map.of());
             ipos.create("all", List.of());
             for (String w : WRITERS) {
@@ -168,7 +173,7 @@ class OrderingProcessTest {
     @Test
     void flushFromEitherSideMeansTheOtherSideHasApplied(@TempDir Path dir) throws IOException {
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             SharedMap<String, Integer> counters = ipos.create("counters", Map.of("parent", 0, "child", 0));
             kids.spawn(ipos, OrderingProcessTest.class, "flushChild", dir.toString());
             Path childFlushed = dir.resolve("child-flushed");

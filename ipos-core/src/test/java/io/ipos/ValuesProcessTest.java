@@ -34,6 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ValuesProcessTest {
+    /** The parent's wire format: null for {@code IPOS.start()}'s default; the per-format subclasses name one. */
+    String format() {
+        return null;
+    }
 
     /** One of every shareable kind, keyed by a name (a fresh, mutable copy on each call). */
     static Map<String, Object> everyKind() {
@@ -134,7 +138,7 @@ class ValuesProcessTest {
     @Test
     void everyValueKindArrivesWithItsExactTypeAtConnectAfterConnectAndBack(@TempDir Path dir) throws IOException {
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             createAll(ipos, "pre.");
             kids.spawn(ipos, ValuesProcessTest.class, "everyKindChild", dir.toString());
             createAll(ipos, "post.");
@@ -180,7 +184,7 @@ class ValuesProcessTest {
     void childThatDidNotRegisterAClassReadsEverythingElseAndTheValueOnceRegistered(@TempDir Path dir) throws IOException {
         IPOS.registerClass(Point.class);
         List<IposException> errors = new CopyOnWriteArrayList<>();
-        try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
+        try (IPOS ipos = ChildMain.startParent(format()).onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             ipos.create("before", 1);
             ipos.create("point", new Point(1, 2));
             Map<String, Object> mixed = new HashMap<>();
