@@ -83,7 +83,7 @@ class LinkFuzzInProcessTest {
         try (InProcessPair p = InProcessPair.withParent(IPOS.options().format(format).start().onError(errors::add))) {
             IPOS child = p.addChild();
             for (int i = 0; i < frames; i++) {
-                if (i % 250 == 0) {
+                if (i % 250 == 0 || !fieldsIntact(p.parent)) { // an applied op may have replaced a field
                     resetFields(p.parent, child, i);
                     p.settle();
                 }
@@ -159,6 +159,16 @@ class LinkFuzzInProcessTest {
         parent.flush().join();
         SharedMap<String, Object> cm = child.get("m");
         cm.put("fromChild" + round, new HashMap<>(Map.of("made", "by the real child")));
+    }
+
+    /** Whether fields m, l and s still hold the containers the valid frames address. */
+    static boolean fieldsIntact(IPOS parent) {
+        try {
+            return parent.get("m") instanceof SharedMap && parent.get("l") instanceof SharedList
+                    && parent.get("s") instanceof SharedSet;
+        } catch (IposException e) {
+            return false; // a value of an unregistered class
+        }
     }
 
     /** Reads the parent's stream to this child until the parent closes it; returns the ops it acknowledged. */
