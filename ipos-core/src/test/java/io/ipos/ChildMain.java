@@ -68,8 +68,8 @@ public final class ChildMain {
     // ---------------------------------------------------------------- starting parents and children
 
     /**
-     * The parent of a multi-process test: {@code IPOS.start()} when {@code format} is null (so
-     * {@code -Dipos.format} picks the format of a whole run), else {@code IPOS.options().format(format)}.
+     * The parent of a multi-process test: {@code IPOS.start()} when {@code format} is null (the
+     * default format, or {@code -Dipos.format}), else {@code IPOS.options().format(format).start()}.
      */
     static IPOS startParent(String format) {
         return format == null ? IPOS.start() : IPOS.options().format(format).start();
