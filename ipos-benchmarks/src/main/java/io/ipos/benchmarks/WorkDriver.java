@@ -1,0 +1,107 @@
+package io.ipos.benchmarks;
+
+import io.ipos.IPOS;
+import io.ipos.IposException;
+import io.ipos.SharedMap;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/** The parent's end of a {@link WorkChild}: an ipos root with one child, and its command channel. */
+final class WorkDriver implements AutoCloseable {
+    final IPOS ipos;
+    final Process child;
+    private final SharedMap<String, Object> ctl;
+    private int seq;
+
+    private WorkDriver(IPOS ipos, Process child, SharedMap<String, Object> ctl) {
+        this.ipos = ipos;
+        this.child = child;
+        this.ctl = ctl;
+    }
+
+    /** Starts a root instance with field {@code ctl} and links one {@link WorkChild}. */
+    static WorkDriver start() throws Exception {
+        return start(p -> p);
+    }
+
+    /**
+     * Like {@link #start()}, handing {@code addProcess} whatever {@code wrap} makes of the started
+     * process (the diff benchmark counts the bytes written to the child's stdin this way).
+     */
+    static WorkDriver start(UnaryOperator<Process> wrap) throws Exception {
+        IPOS ipos = IPOS.start();
+        try {
+            SharedMap<String, Object> ctl = ipos.create("ctl", new HashMap<String, Object>());
+            Process child = Children.start(IPOS.javaProcess(WorkChild.class).redirectError(Redirect.INHERIT));
+            try {
+                ipos.addProcess(wrap.apply(child)).get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Children.end(child, 0);
+                throw e;
+            }
+            return new WorkDriver(ipos, child, ctl);
+        } catch (Exception e) {
+            ipos.close();
+            throw e;
+        }
+    }
+
+    /** Sends a command; its result is {@link #await}ed separately. */
+    int send(String op, Map<String, Object> args) {
+        ctl.putAll(args);
+        ctl.put("op", op);
+        ctl.put("seq", ++seq);
+        return seq;
+    }
+
+    /** Waits for the child's answer to command {@code id}. */
+    Object await(int id, Duration timeout) throws InterruptedException {
+        String key = "result." + id;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Object result;
+        while ((result = ctl.get(key)) == null) {
+            if (!child.isAlive()) {
+                throw new IposException("the work child (pid " + child.pid() + ") exited with code " + child.exitValue()
+                        + " before answering command " + id);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IposException("the work child did not answer command " + id + " within " + timeout.toMillis()
+                        + " ms (its map shows " + ctl.keySet() + ")");
+            }
+            Thread.sleep(1);
+        }
+        ctl.remove(key);
+        if (result instanceof String s && s.startsWith("error")) {
+            throw new IposException(s);
+        }
+        return result;
+    }
+
+    /** Sends a command and waits for its answer. */
+    Object call(String op, Map<String, Object> args, Duration timeout) throws InterruptedException {
+        return await(send(op, args), timeout);
+    }
+
+    /** Flushes, failing after {@code seconds}. */
+    void flush(long seconds) throws Exception {
+        ipos.flush().get(seconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (child.isAlive()) {
+                send("exit", Map.of());
+            }
+            Children.end(child, 5_000);
+        } finally {
+            ipos.close();
+        }
+    }
+}
