@@ -80,6 +80,7 @@ class LifecycleProcessTest {
             // the parent and the surviving child carry on, and agree
             ipos.create("afterKill", "parent");
             SharedMap<String, Object> fromSurvivor = ipos.create("fromSurvivor", Map.of());
+            ipos.flush().join(); // the file signal outruns the pipe: the survivor must hold the field first
             signal(dir.resolve("write-more"), "");
             await("the survivor's write after the kill", () -> fromSurvivor.containsKey("done"));
             ipos.flush().join();
