@@ -225,6 +225,9 @@ final class FrameReader {
             if (!block && in.available() <= 0) {
                 return false;
             }
+            if (block) {
+                spinForInput();
+            }
             int n = in.read(buf, lim, buf.length - lim);
             if (n < 0) {
                 return false;
@@ -235,6 +238,21 @@ final class FrameReader {
     }
 
     /** Closes the stream, quietly: the peer can't write to this link any more. */
+    /**
+     * Polls the stream for up to {@link Hub#SPIN_NANOS} before a blocking read, so a
+     * frame that comes soon is read without waking a sleeping thread.
+     */
+    private void spinForInput() throws IOException {
+        long spin = Hub.SPIN_NANOS;
+        if (spin <= 0) {
+            return;
+        }
+        long until = System.nanoTime() + spin;
+        while (in.available() <= 0 && System.nanoTime() < until) {
+            Thread.yield();
+        }
+    }
+
     void close() {
         try {
             in.close();

@@ -23,6 +23,12 @@ final class Hub implements Replicator {
     static final long STALL_NANOS = Long.getLong("ipos.stallTimeoutMillis", 30_000L) * 1_000_000L;
     static final long SOFT_LIMIT = Long.getLong("ipos.outboxSoftLimit", 8L << 20);
     static final long HARD_LIMIT = Long.getLong("ipos.outboxHardLimit", 512L << 20);
+    /**
+     * How long a link thread polls for work before it sleeps (both directions, both sides): a
+     * sleeping thread takes tens of microseconds to wake, so polling briefly after each frame keeps
+     * a conversation near the pipe's own latency. 0 turns it off, for a machine short of cores.
+     */
+    static final long SPIN_NANOS = Long.getLong("ipos.spinMicros", 100L) * 1_000L;
 
     final Replica replica;
     final WireFormat format;

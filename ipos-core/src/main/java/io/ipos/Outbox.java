@@ -29,6 +29,8 @@ final class Outbox implements Runnable {
     private boolean failed;
     private boolean writerDone;
     private long written;
+    /** Bumped by every append, read by the writer while it spins; see {@link Hub#SPIN_NANOS}. */
+    private volatile int appends;
 
     /**
      * @param onFailure hears that the peer stopped reading (the hard limit was hit)
@@ -55,7 +57,7 @@ final class Outbox implements Runnable {
         if (reserve(bytes.length)) {
             System.arraycopy(bytes, 0, fill, fillSize, bytes.length);
             fillSize += bytes.length;
-            notifyAll();
+            appended();
         }
     }
 
@@ -64,7 +66,7 @@ final class Outbox implements Runnable {
             header(type, len);
             System.arraycopy(body, off, fill, fillSize, len);
             fillSize += len;
-            notifyAll();
+            appended();
         }
     }
 
@@ -78,8 +80,14 @@ final class Outbox implements Runnable {
             header(type, len);
             body.copyTo(fill, fillSize);
             fillSize += len;
-            notifyAll();
+            appended();
         }
+    }
+
+    /** Wakes the writer: a spinning one sees the counter move, a waiting one is notified. */
+    private void appended() {
+        appends++;
+        notifyAll();
     }
 
     private void header(int type, int bodyLength) {
@@ -174,11 +182,29 @@ final class Outbox implements Runnable {
         reporter.start();
     }
 
+    /**
+     * Before the writer sleeps, it polls for a new frame for up to {@link Hub#SPIN_NANOS}:
+     * waking a sleeping thread costs tens of microseconds on an idle machine, more than a whole
+     * round trip over the pipe, so a reply that follows soon after a write goes out at once.
+     */
+    private void spinForAppend() {
+        long spin = Hub.SPIN_NANOS;
+        if (spin <= 0) {
+            return;
+        }
+        int seen = appends;
+        long until = System.nanoTime() + spin;
+        while (appends == seen && !closing && System.nanoTime() < until) {
+            Thread.yield();
+        }
+    }
+
     @Override
     public void run() {
         try {
             while (true) {
                 int n;
+                spinForAppend();
                 synchronized (this) {
                     while (fillSize == 0 && !closing && !failed) {
                         wait();
