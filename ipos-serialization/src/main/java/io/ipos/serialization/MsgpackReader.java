@@ -24,7 +24,7 @@ import org.msgpack.core.buffer.MessageBuffer;
  * <p>Because every read is bounds-checked here, msgpack-core may see more of the array than the
  * range: a range at offset 0 of the same array as last time reuses one {@code MessageBuffer} over
  * the whole array, so a frame decoder that reads each body into one reusable array at offset 0
- * resets without allocating. Any other range costs a small wrapper.
+ * resets without allocating. Any other range of that array costs one small slice of that view.
  */
 final class MsgpackReader implements ValueReader {
     private static final byte[] EMPTY = new byte[0];
@@ -50,16 +50,12 @@ final class MsgpackReader implements ValueReader {
         this.buf = buf;
         this.off = off;
         this.len = len;
-        MessageBuffer range;
-        if (off == 0) {
-            if (buf != wholeArray) {
-                whole = MessageBuffer.wrap(buf);
-                wholeArray = buf;
-            }
-            range = whole;
-        } else {
-            range = MessageBuffer.wrap(buf, off, len);
+        if (buf != wholeArray) {
+            whole = MessageBuffer.wrap(buf);
+            wholeArray = buf;
         }
+        // a slice is a plain constructor call; wrap(buf, off, len) would go through reflection per frame
+        MessageBuffer range = off == 0 ? whole : whole.slice(off, buf.length - off);
         input.reset(range);
         try {
             unpacker.reset(input);
