@@ -419,7 +419,7 @@ public final class IPOS implements AutoCloseable {
         try {
             Object stored = replica.internalizeValue(value);
             replica.submit(new MapOps.Put(replica.root, new Object[] {key, stored}), replica.root);
-            return stored instanceof Node ? stored : value;
+            return Node.of(stored) != null ? stored : value;
         } finally {
             replica.releaseWrite();
         }

@@ -73,7 +73,8 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     @Override
     public void forEachChildNode(Consumer<Node> action) {
         for (Object v : list) {
-            if (v instanceof Node n) {
+            Node n = Node.of(v);
+            if (n != null) {
                 action.accept(n);
             }
         }
@@ -93,7 +94,8 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     public Node deepCopy() {
         ListNode copy = new ListNode(replica, replica.newNodeId());
         for (Object v : list) {
-            copy.list.add(v instanceof Node n ? n.deepCopy() : v);
+            Node n = Node.of(v);
+            copy.list.add(n != null ? n.deepCopy() : v);
         }
         return copy;
     }

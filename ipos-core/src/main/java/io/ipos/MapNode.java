@@ -83,7 +83,8 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     @Override
     public void forEachChildNode(Consumer<Node> action) {
         for (Object v : map.values()) {
-            if (v instanceof Node n) {
+            Node n = Node.of(v);
+            if (n != null) {
                 action.accept(n);
             }
         }
@@ -105,7 +106,10 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     @Override
     public Node deepCopy() {
         MapNode copy = new MapNode(replica, replica.newNodeId());
-        map.forEach((k, v) -> copy.map.put(k, v instanceof Node n ? n.deepCopy() : v));
+        map.forEach((k, v) -> {
+            Node n = Node.of(v);
+            copy.map.put(k, n != null ? n.deepCopy() : v);
+        });
         return copy;
     }
 
@@ -380,7 +384,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
      * copy of its contents (ops compare a container by its contents). Under the lock.
      */
     private Object expected(Object stored) {
-        return stored instanceof Node ? replica.values.freeze(stored) : stored;
+        return Node.of(stored) != null ? replica.values.freeze(stored) : stored;
     }
 
     /** One conditional op: removes the key only if, where the op is sequenced, it still holds this value. */

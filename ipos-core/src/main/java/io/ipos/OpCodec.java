@@ -45,7 +45,8 @@ final class OpCodec {
     }
 
     void writeValue(ValueWriter w, Object value) {
-        if (value instanceof Node node) {
+        Node node = Node.of(value);
+        if (node != null) {
             writeLiteral(w, node);
         } else {
             values.write(w, value);

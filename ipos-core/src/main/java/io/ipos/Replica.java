@@ -108,7 +108,8 @@ final class Replica {
 
     /** Marks {@code value} (if a node) and every node inside it attached. */
     void attach(Object value) {
-        if (value instanceof Node n) {
+        Node n = Node.of(value);
+        if (n != null) {
             n.attached(true);
             nodes.put(n.id(), n);
             n.forEachChildNode(this::attach);
@@ -117,7 +118,8 @@ final class Replica {
 
     /** Marks {@code value} (if a node) and every node inside it detached. */
     void detach(Object value) {
-        if (value instanceof Node n) {
+        Node n = Node.of(value);
+        if (n != null) {
             n.attached(false);
             nodes.remove(n.id());
             n.forEachChildNode(this::detach);
@@ -142,8 +144,12 @@ final class Replica {
     }
 
     private Object internalizeValue(Object value, int depth) {
-        if (value instanceof Node n && n.replica() == this) {
-            return n.deepCopy();
+        if (value == null || value instanceof String || value instanceof Integer || value instanceof Long) {
+            return value; // the common scalars, by class compares (see Node.of)
+        }
+        Node own = Node.of(value);
+        if (own != null && own.replica() == this) {
+            return own.deepCopy();
         }
         // a container of another IPOS instance (in this JVM) is copied in like a plain collection
         if (value instanceof Map<?, ?> || value instanceof List<?> || value instanceof Set<?>) {
