@@ -29,8 +29,10 @@ final class Outbox implements Runnable {
     private boolean failed;
     private boolean writerDone;
     private long written;
-    /** Bumped by every append, read by the writer while it spins; see {@link Hub#SPIN_NANOS}. */
-    private volatile int appends;
+    /** {@code fillSize} for readers without the monitor: the spinning writer and {@link #queued()}. */
+    private volatile int queuedView;
+    /** Whether the writer sleeps in {@code wait()}: only then does an append need to notify. */
+    private boolean writerWaiting;
 
     /**
      * @param onFailure hears that the peer stopped reading (the hard limit was hit)
@@ -84,10 +86,12 @@ final class Outbox implements Runnable {
         }
     }
 
-    /** Wakes the writer: a spinning one sees the counter move, a waiting one is notified. */
+    /** Wakes the writer: a spinning one sees {@code queuedView} move, a sleeping one is notified. */
     private void appended() {
-        appends++;
-        notifyAll();
+        queuedView = fillSize;
+        if (writerWaiting) {
+            notifyAll();
+        }
     }
 
     private void header(int type, int bodyLength) {
@@ -114,9 +118,9 @@ final class Outbox implements Runnable {
         return true;
     }
 
-    /** Bytes queued and not yet handed to the stream. */
-    synchronized int queued() {
-        return fillSize;
+    /** Bytes queued and not yet handed to the stream (without the monitor: producers ask on every write). */
+    int queued() {
+        return queuedView;
     }
 
     synchronized boolean isOpen() {
@@ -192,9 +196,8 @@ final class Outbox implements Runnable {
         if (spin <= 0) {
             return;
         }
-        int seen = appends;
         long until = System.nanoTime() + spin;
-        while (appends == seen && !closing && System.nanoTime() < until) {
+        while (queuedView == 0 && !closing && System.nanoTime() < until) {
             Thread.yield();
         }
     }
@@ -207,7 +210,12 @@ final class Outbox implements Runnable {
                 spinForAppend();
                 synchronized (this) {
                     while (fillSize == 0 && !closing && !failed) {
-                        wait();
+                        writerWaiting = true;
+                        try {
+                            wait();
+                        } finally {
+                            writerWaiting = false;
+                        }
                     }
                     if (failed || fillSize == 0) {
                         break;
@@ -217,6 +225,7 @@ final class Outbox implements Runnable {
                     drain = full;
                     n = fillSize;
                     fillSize = 0;
+                    queuedView = 0;
                     notifyAll();
                 }
                 out.write(drain, 0, n);

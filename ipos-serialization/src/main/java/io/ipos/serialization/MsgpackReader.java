@@ -24,7 +24,8 @@ import org.msgpack.core.buffer.MessageBuffer;
  * <p>Because every read is bounds-checked here, msgpack-core may see more of the array than the
  * range: a range at offset 0 of the same array as last time reuses one {@code MessageBuffer} over
  * the whole array, so a frame decoder that reads each body into one reusable array at offset 0
- * resets without allocating. Any other range of that array costs one small slice of that view.
+ * resets without allocating. A range of at most 4 KiB elsewhere is first copied to offset 0 of a
+ * scratch array, so it resets without allocating too; a bigger one costs a slice of the view.
  */
 final class MsgpackReader implements ValueReader {
     private static final byte[] EMPTY = new byte[0];
@@ -37,6 +38,8 @@ final class MsgpackReader implements ValueReader {
     /** The array of the last range at offset 0, and msgpack-core's view of all of it. */
     private byte[] wholeArray;
     private MessageBuffer whole;
+    private static final int SCRATCH_BYTES = 4096;
+    private final byte[] scratch = new byte[SCRATCH_BYTES];
     private byte[] buf = EMPTY;
     private int off;
     private int len;
@@ -47,6 +50,13 @@ final class MsgpackReader implements ValueReader {
     @Override
     public void reset(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
+        if (off != 0 && len <= SCRATCH_BYTES) {
+            // a small body at an offset (an op inside a read buffer) is copied to offset 0 of a
+            // scratch array: cheaper than any new view of msgpack-core's (a slice is a ByteBuffer)
+            System.arraycopy(buf, off, scratch, 0, len);
+            buf = scratch;
+            off = 0;
+        }
         this.buf = buf;
         this.off = off;
         this.len = len;
@@ -54,7 +64,6 @@ final class MsgpackReader implements ValueReader {
             whole = MessageBuffer.wrap(buf);
             wholeArray = buf;
         }
-        // a slice is a plain constructor call; wrap(buf, off, len) would go through reflection per frame
         MessageBuffer range = off == 0 ? whole : whole.slice(off, buf.length - off);
         input.reset(range);
         try {
