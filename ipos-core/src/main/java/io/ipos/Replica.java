@@ -28,7 +28,14 @@ final class Replica {
     final ValueCodec values;
     final MapNode root;
 
+    /**
+     * Attached nodes by {@link #slot(long) slot}. A {@code HashMap} rather than eclipse-collections'
+     * {@code LongObjectHashMap}: the JMH comparison in docs/benchmarks-jmh.md found them level on
+     * lookups below a million nodes and the primitive map 4x slower on churn.
+     */
     private final HashMap<Long, Node> nodes = new HashMap<>();
+    /** The node the last lookup found: ops tend to come in runs on one container. */
+    private Node lastFound;
     /** Highest node counter seen per creator: an op on a node above it is corrupt, not late. */
     private final HashMap<Integer, Long> maxCounters = new HashMap<>();
     private int creator;
@@ -40,7 +47,7 @@ final class Replica {
         this.creator = creator;
         this.root = new MapNode(this, 0L);
         root.attached(true);
-        nodes.put(0L, root);
+        nodes.put(slot(0L), root);
     }
 
     int creator() {
@@ -80,7 +87,15 @@ final class Replica {
     // ---------------------------------------------------------------- node table
 
     Node node(long id) {
-        return nodes.get(id);
+        Node last = lastFound;
+        if (last != null && last.id() == id && last.attached()) {
+            return last;
+        }
+        Node found = nodes.get(slot(id));
+        if (found != null) {
+            lastFound = found;
+        }
+        return found;
     }
 
     /** Records that a node id was seen on the wire or made here. */
@@ -111,7 +126,7 @@ final class Replica {
         Node n = Node.of(value);
         if (n != null) {
             n.attached(true);
-            nodes.put(n.id(), n);
+            nodes.put(slot(n.id()), n);
             n.forEachChildNode(this::attach);
         }
     }
@@ -121,9 +136,18 @@ final class Replica {
         Node n = Node.of(value);
         if (n != null) {
             n.attached(false);
-            nodes.remove(n.id());
+            nodes.remove(slot(n.id()));
             n.forEachChildNode(this::detach);
         }
+    }
+
+    /**
+     * The table key of a node id: the id rotated so that the counter, which grows by one per
+     * container, lands in the low bits. Keyed by the id itself, whose low 20 bits are the creator
+     * (mostly 0), {@code HashMap} used one bucket in 16 and turned long chains into tree bins.
+     */
+    private static Long slot(long id) {
+        return Long.rotateRight(id, Node.CREATOR_BITS);
     }
 
     int nodeCount() {
