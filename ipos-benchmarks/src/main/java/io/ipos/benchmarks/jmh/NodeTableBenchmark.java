@@ -51,6 +51,8 @@ public class NodeTableBenchmark {
 
     private final Object node = new Object();
     private HashMap<Long, Object> jdk;
+    /** The JDK map keyed as {@code Replica} keys it: the id rotated so the counter is in the low bits. */
+    private HashMap<Long, Object> rotated;
     private LongObjectHashMap<Object> eclipse;
     /** Ids to look up, drawn from the table. */
     private long[] draws;
@@ -58,6 +60,8 @@ public class NodeTableBenchmark {
     /** The live ids, oldest first from {@link #oldest}: churn removes the oldest and puts a new one in its slot. */
     private long[] jdkLive;
     private long[] eclipseLive;
+    private long[] rotatedLive;
+    private int rotatedOldest;
     private int jdkOldest;
     private int eclipseOldest;
 
@@ -84,20 +88,46 @@ public class NodeTableBenchmark {
     @Setup
     public void fill() {
         jdk = new HashMap<>();
+        rotated = new HashMap<>();
         eclipse = new LongObjectHashMap<>();
         jdkLive = new long[size];
         for (int i = 0; i < size; i++) {
             long id = id(i);
             jdk.put(id, node);
+            rotated.put(rotate(id), node);
             eclipse.put(id, node);
             jdkLive[i] = id;
         }
         eclipseLive = jdkLive.clone();
+        rotatedLive = jdkLive.clone();
         SplittableRandom random = new SplittableRandom(42);
         draws = new long[DRAWS];
         for (int i = 0; i < DRAWS; i++) {
             draws[i] = jdkLive[random.nextInt(size)];
         }
+    }
+
+    private static long rotate(long id) {
+        return Long.rotateRight(id, CREATOR_BITS);
+    }
+
+    /** A hit in the JDK map keyed by the rotated id, boxing it. */
+    @Benchmark
+    public Object rotatedGet() {
+        long id = draws[next++ & (DRAWS - 1)];
+        return rotated.get(rotate(id));
+    }
+
+    /** The oldest container detached, a new one made, in the JDK map keyed by the rotated id. */
+    @Benchmark
+    public Object rotatedChurn() {
+        int slot = rotatedOldest;
+        long old = rotatedLive[slot];
+        long id = laterId(old, size);
+        rotatedLive[slot] = id;
+        rotatedOldest = slot + 1 == size ? 0 : slot + 1;
+        rotated.remove(rotate(old));
+        return rotated.put(rotate(id), node);
     }
 
     /** A hit in the JDK map, boxing the id. */
