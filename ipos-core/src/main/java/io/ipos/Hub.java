@@ -26,9 +26,11 @@ final class Hub implements Replicator {
     /**
      * How long a link thread polls for work before it sleeps (both directions, both sides): a
      * sleeping thread takes tens of microseconds to wake, so polling briefly after each frame keeps
-     * a conversation near the pipe's own latency. 0 turns it off, for a machine short of cores.
+     * a conversation near the pipe's own latency. 0 turns it off; it is off by default on a single
+     * core, where a polling thread can only take time from the one it waits for.
      */
-    static final long SPIN_NANOS = Long.getLong("ipos.spinMicros", 100L) * 1_000L;
+    static final long SPIN_NANOS = Long.getLong("ipos.spinMicros",
+            Runtime.getRuntime().availableProcessors() > 1 ? 100L : 0L) * 1_000L;
 
     final Replica replica;
     final WireFormat format;
