@@ -237,7 +237,6 @@ final class FrameReader {
         return true;
     }
 
-    /** Closes the stream, quietly: the peer can't write to this link any more. */
     /**
      * Polls the stream for up to {@link Hub#SPIN_NANOS} before a blocking read, so a
      * frame that comes soon is read without waking a sleeping thread.
@@ -253,6 +252,7 @@ final class FrameReader {
         }
     }
 
+    /** Closes the stream, quietly: the peer can't write to this link any more. */
     void close() {
         try {
             in.close();

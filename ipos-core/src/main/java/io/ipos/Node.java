@@ -32,7 +32,7 @@ sealed interface Node permits MapNode, ListNode, SetNode {
     /**
      * {@code value} as a node, or null. Tests the three final classes: each test is one compare,
      * while {@code instanceof Node} on a value that is not one scans its class's interfaces, which
-     * cost a third of a {@code put} on the hot path.
+     * took most of a local {@code put} (see docs/design.md, "Latency and the hot path").
      */
     static Node of(Object value) {
         return value instanceof MapNode m ? m : value instanceof ListNode l ? l : value instanceof SetNode s ? s : null;

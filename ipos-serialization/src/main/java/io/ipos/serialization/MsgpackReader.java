@@ -29,6 +29,8 @@ import org.msgpack.core.buffer.MessageBuffer;
  */
 final class MsgpackReader implements ValueReader {
     private static final byte[] EMPTY = new byte[0];
+    /** Bodies up to this size at an offset are read from a copy at offset 0 of {@code scratch}. */
+    private static final int SCRATCH_BYTES = 4096;
 
     private final ArrayBufferInput input = new ArrayBufferInput(EMPTY);
     private final MessageUnpacker unpacker = new MessagePack.UnpackerConfig()
@@ -38,7 +40,6 @@ final class MsgpackReader implements ValueReader {
     /** The array of the last range at offset 0, and msgpack-core's view of all of it. */
     private byte[] wholeArray;
     private MessageBuffer whole;
-    private static final int SCRATCH_BYTES = 4096;
     private final byte[] scratch = new byte[SCRATCH_BYTES];
     private byte[] buf = EMPTY;
     private int off;
