@@ -168,8 +168,8 @@ final class Replica {
     }
 
     private Object internalizeValue(Object value, int depth) {
-        if (value == null || value instanceof String || value instanceof Integer || value instanceof Long) {
-            return value; // the common scalars, by class compares (see Node.of)
+        if (ValueCodec.isScalar(value)) {
+            return value; // one class lookup, before the interface tests below (see Node.of)
         }
         Node own = Node.of(value);
         if (own != null && own.replica() == this) {
