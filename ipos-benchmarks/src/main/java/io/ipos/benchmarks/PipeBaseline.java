@@ -38,17 +38,9 @@ final class PipeBaseline {
                 pipe.pingPong(WARMUP_ROUNDS, wait);
                 double[][] p = new double[4][RTT_RUNS];
                 for (int r = 0; r < RTT_RUNS; r++) {
-                    long[] polled = pipe.pingPong(ROUNDS, wait);
-                    p[0][r] = Stats.percentile(polled, 0.50) / 1e3;
-                    p[1][r] = Stats.percentile(polled, 0.99) / 1e3;
-                    long[] blocking = pipe.pingPong(ROUNDS, null);
-                    p[2][r] = Stats.percentile(blocking, 0.50) / 1e3;
-                    p[3][r] = Stats.percentile(blocking, 0.99) / 1e3;
+                    pipe.roundTripRun(p, r, wait);
                 }
-                figures.add("pipe.rtt.p50", Stats.median(p[0]), "us");
-                figures.add("pipe.rtt.p99", Stats.median(p[1]), "us");
-                figures.add("pipe.rtt.blocking.p50", Stats.median(p[2]), "us");
-                figures.add("pipe.rtt.blocking.p99", Stats.median(p[3]), "us");
+                addRoundTrips(figures, p);
             }
             pipe.stream(STREAM_WARMUP);
             double[] rate = new double[STREAM_RUNS];
@@ -57,6 +49,17 @@ final class PipeBaseline {
             }
             figures.add("pipe.msgs", Stats.median(rate), "ops/s");
         }
+    }
+
+    /**
+     * Adds {@code pipe.rtt.*}: the medians over runs of the percentiles that
+     * {@link Link#roundTripRun} recorded in rows 0-3 of {@code p}.
+     */
+    static void addRoundTrips(Figures figures, double[][] p) {
+        figures.add("pipe.rtt.p50", Stats.median(p[0]), "us");
+        figures.add("pipe.rtt.p99", Stats.median(p[1]), "us");
+        figures.add("pipe.rtt.blocking.p50", Stats.median(p[2]), "us");
+        figures.add("pipe.rtt.blocking.p99", Stats.median(p[3]), "us");
     }
 
     /** A running {@link RawPipeChild} and the parent's ends of its pipes. */
@@ -109,6 +112,20 @@ final class PipeBaseline {
                 }
             }
             return nanos;
+        }
+
+        /**
+         * One run of the round-trip baseline: {@link #ROUNDS} polled round trips, then as many
+         * blocking ones; their p50 and p99 in microseconds go to {@code p[0..3][run]} (polled p50,
+         * polled p99, blocking p50, blocking p99).
+         */
+        void roundTripRun(double[][] p, int run, Spin wait) throws IOException {
+            long[] polled = pingPong(ROUNDS, wait);
+            p[0][run] = Stats.percentile(polled, 0.50) / 1e3;
+            p[1][run] = Stats.percentile(polled, 0.99) / 1e3;
+            long[] blocking = pingPong(ROUNDS, null);
+            p[2][run] = Stats.percentile(blocking, 0.50) / 1e3;
+            p[3][run] = Stats.percentile(blocking, 0.99) / 1e3;
         }
 
         /** @return nanoseconds from the first write until the child acknowledged the last message */

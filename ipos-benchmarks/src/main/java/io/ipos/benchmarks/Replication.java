@@ -31,7 +31,7 @@ final class Replication {
     /** After this long in the measured put runs, no new run starts (keeps the whole benchmark under 3 minutes). */
     static final long PUT_BUDGET_NANOS = 30_000_000_000L;
     static final int RTT_WARMUP = 10_000;
-    static final int RTT_ROUNDS = 20_000;
+    static final int RTT_ROUNDS = PipeBaseline.ROUNDS;
     static final int RTT_RUNS = 5;
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -122,12 +122,7 @@ final class Replication {
             double[][] p = new double[6][RTT_RUNS];
             long[] nanos = new long[RTT_ROUNDS];
             for (int r = 0; r < RTT_RUNS; r++) {
-                long[] polled = pipe.pingPong(RTT_ROUNDS, wait);
-                p[0][r] = Stats.percentile(polled, 0.50) / 1e3;
-                p[1][r] = Stats.percentile(polled, 0.99) / 1e3;
-                long[] blocking = pipe.pingPong(RTT_ROUNDS, null);
-                p[2][r] = Stats.percentile(blocking, 0.50) / 1e3;
-                p[3][r] = Stats.percentile(blocking, 0.99) / 1e3;
+                pipe.roundTripRun(p, r, wait);
                 next = iposRoundTrips(d, wait, next, RTT_ROUNDS, nanos);
                 p[4][r] = Stats.percentile(nanos, 0.50) / 1e3;
                 p[5][r] = Stats.percentile(nanos, 0.99) / 1e3;
@@ -136,10 +131,7 @@ final class Replication {
                     + Lifecycle.runs(p[2]) + "; ipos " + Lifecycle.runs(p[4]));
             figures.note("round-trip p99 per run (us): pipe " + Lifecycle.runs(p[1]) + "; pipe blocking "
                     + Lifecycle.runs(p[3]) + "; ipos " + Lifecycle.runs(p[5]));
-            figures.add("pipe.rtt.p50", Stats.median(p[0]), "us");
-            figures.add("pipe.rtt.p99", Stats.median(p[1]), "us");
-            figures.add("pipe.rtt.blocking.p50", Stats.median(p[2]), "us");
-            figures.add("pipe.rtt.blocking.p99", Stats.median(p[3]), "us");
+            PipeBaseline.addRoundTrips(figures, p);
             figures.add("rtt.p50", Stats.median(p[4]), "us");
             figures.add("rtt.p99", Stats.median(p[5]), "us");
         }
