@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * An unmodifiable map that allows null keys and values and keeps insertion order, over a map it
  * owns. Its keys and values are themselves frozen, so {@link ValueCodec#freeze(Object)} returns it
- * as is.
+ * as is. Equality and hash follow {@link Map}, except that a {@code byte[]} value compares and
+ * hashes by content ({@link ValueCodec#sameValue}); keys are never arrays, and a frozen key that
+ * holds one hashes by content itself.
  */
 final class FrozenMap<K, V> extends AbstractMap<K, V> {
     private final Map<K, V> entries;
@@ -72,5 +74,38 @@ final class FrozenMap<K, V> extends AbstractMap<K, V> {
     @Override
     public void clear() {
         entries.clear();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Map<?, ?> other) || other.size() != entries.size()) {
+            return false;
+        }
+        try {
+            for (Entry<K, V> e : entries.entrySet()) {
+                Object theirs = other.get(e.getKey());
+                if (theirs == null && !other.containsKey(e.getKey())) {
+                    return false;
+                }
+                if (!ValueCodec.sameValue(e.getValue(), theirs)) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unsupportedKey) {
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        for (Entry<K, V> e : entries.entrySet()) {
+            h += ValueCodec.valueHash(e.getKey()) ^ ValueCodec.valueHash(e.getValue());
+        }
+        return h;
     }
 }

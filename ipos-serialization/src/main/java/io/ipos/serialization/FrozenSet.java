@@ -8,7 +8,9 @@ import java.util.Set;
 
 /**
  * An unmodifiable set that allows null and keeps insertion order, over a set it owns. Its elements
- * are themselves frozen, so {@link ValueCodec#freeze(Object)} returns it as is.
+ * are themselves frozen, so {@link ValueCodec#freeze(Object)} returns it as is. Elements are never
+ * arrays; one that holds an array (a frozen list) compares and hashes it by content, so this set's
+ * {@link java.util.Set} equality and hash do too.
  */
 final class FrozenSet<E> extends AbstractSet<E> {
     private final Set<E> elements;

@@ -25,6 +25,12 @@ final class ShareErrors {
         return "byte[] cannot be " + role + ": arrays compare by identity; use a String or a List<Byte>";
     }
 
+    static String loneSurrogate(char surrogate, int index) {
+        return String.format("cannot share a String with a lone surrogate \\u%04X at index %d", (int) surrogate, index)
+                + ": it can't travel exactly in every wire format (msgpack would turn it into '?');"
+                + " remove it, complete the pair, or share the raw data as a byte[]";
+    }
+
     static String tooDeep() {
         return "value nested deeper than " + ValueCodec.MAX_DEPTH + " levels (does a collection contain itself?)";
     }

@@ -88,7 +88,11 @@ final class TaggedScalars {
             }
             case YEAR_MONTH -> tagged(w, Tags.YEAR_MONTH, 1).writeString(YEAR_MONTH_FORMAT.format((YearMonth) value));
             case ZONE_ID -> tagged(w, Tags.ZONE_ID, 1).writeString(((ZoneId) value).getId());
-            case URI -> tagged(w, Tags.URI, 1).writeString(value.toString());
+            case URI -> {
+                String text = value.toString();
+                ValueCodec.checkScalar(text);
+                tagged(w, Tags.URI, 1).writeString(text);
+            }
             default -> throw new IllegalArgumentException("not a tagged scalar: " + type);
         }
     }
@@ -174,9 +178,15 @@ final class TaggedScalars {
                 case Tags.ZONE_ID:
                     fields(tag, fieldCount, 1, at);
                     return ZoneId.of(r.readString());
-                case Tags.URI:
+                case Tags.URI: {
                     fields(tag, fieldCount, 1, at);
-                    return new URI(r.readString());
+                    String text = r.readString();
+                    if (ValueCodec.loneSurrogate(text) >= 0) {
+                        throw new WireException("invalid " + Tags.describe(tag) + ": a lone surrogate at index "
+                                + ValueCodec.loneSurrogate(text), at);
+                    }
+                    return new URI(text);
+                }
                 default:
                     throw new WireException("unknown value tag " + tag, at);
             }

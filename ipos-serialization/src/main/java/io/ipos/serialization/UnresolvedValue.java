@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -15,7 +14,8 @@ import java.util.Set;
  * arrived, so a process that does not know the class can still hold and relay it. Once the class
  * is registered, {@link #resolve()} builds the instance.
  *
- * <p>Immutable and thread-safe; two are equal when their type names and forms are.
+ * <p>Immutable and thread-safe; two are equal when their type names and forms are (a {@code byte[]}
+ * in a form compares by content, {@link ValueCodec#sameValue}).
  */
 public final class UnresolvedValue {
     private final String typeName;
@@ -148,12 +148,12 @@ public final class UnresolvedValue {
             return false;
         }
         UnresolvedValue other = (UnresolvedValue) o;
-        return typeName.equals(other.typeName) && Objects.equals(form, other.form);
+        return typeName.equals(other.typeName) && ValueCodec.sameValue(form, other.form);
     }
 
     @Override
     public int hashCode() {
-        return 31 * typeName.hashCode() + Objects.hashCode(form);
+        return 31 * typeName.hashCode() + ValueCodec.valueHash(form);
     }
 
     @Override

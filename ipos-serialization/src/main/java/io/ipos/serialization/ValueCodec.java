@@ -43,6 +43,8 @@ public final class ValueCodec {
     static final int MAX_DEPTH = 1000;
 
     private final ClassRegistry registry;
+    /** How many registered instances {@link #read} built through their hooks (see {@link #registeredCreated}). */
+    private int registeredCreated;
 
     /**
      * Creates a codec that knows the classes of {@code registry}.
@@ -52,6 +54,18 @@ public final class ValueCodec {
      */
     public ValueCodec(ClassRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * How many registered instances this codec's reads have built through their {@code from}
+     * hooks so far: a reader that compares it before and after a decode knows whether the decoded
+     * value holds objects that user code made (and that must encode again). Not thread-safe: one
+     * codec per lock holder, as its readers are.
+     *
+     * @return the running count
+     */
+    public int registeredCreated() {
+        return registeredCreated;
     }
 
     /**
@@ -77,14 +91,102 @@ public final class ValueCodec {
     }
 
     /**
+     * Returns a scalar as it is once it is known to travel exactly: a {@code String}, or a
+     * {@code URI}'s text, with a lone surrogate does not (msgpack would turn it into {@code '?'},
+     * json and chronicle keep it), so it is refused. For callers that store scalars without
+     * {@link #freeze}; {@code freeze} and {@link #write} check the same.
+     *
+     * @param scalar a value for which {@link #isScalar} holds
+     * @return {@code scalar}
+     * @throws IllegalArgumentException if it is a String or URI with a lone surrogate; the message
+     *                                  names the surrogate, its index and what to do
+     */
+    public static Object checkScalar(Object scalar) {
+        if (scalar instanceof String s) {
+            checkString(s);
+        } else if (scalar instanceof java.net.URI u) {
+            checkString(u.toString());
+        }
+        return scalar;
+    }
+
+    private static String checkString(String s) {
+        int at = loneSurrogate(s);
+        if (at >= 0) {
+            throw new IllegalArgumentException(ShareErrors.loneSurrogate(s.charAt(at), at));
+        }
+        return s;
+    }
+
+    /**
+     * The index of the first lone surrogate in {@code s}: a high surrogate not followed by a low
+     * one, or a low one not preceded by a high one; -1 if every surrogate is paired.
+     */
+    static int loneSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether two values are equal by the rule every process applies to stored values: a
+     * {@code byte[]} by content, here and at any depth inside the collections this codec freezes;
+     * everything else by {@code equals}. When one side is a frozen collection, its {@code equals}
+     * decides, so a plain collection holding arrays compares by content with a frozen one.
+     *
+     * @param a a value, or null
+     * @param b a value, or null
+     * @return whether they are the same value
+     */
+    public static boolean sameValue(Object a, Object b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null) {
+            return false;
+        }
+        if (a instanceof byte[] x) {
+            return b instanceof byte[] y && java.util.Arrays.equals(x, y);
+        }
+        if (b instanceof FrozenList || b instanceof FrozenMap || b instanceof FrozenSet) {
+            return b.equals(a);
+        }
+        return a.equals(b);
+    }
+
+    /**
+     * The hash that goes with {@link #sameValue}: a {@code byte[]} by content, everything else its
+     * {@code hashCode} (frozen collections hash their arrays by content themselves).
+     *
+     * @param v a value, or null
+     * @return its hash; 0 for null
+     */
+    public static int valueHash(Object v) {
+        if (v == null) {
+            return 0;
+        }
+        return v instanceof byte[] b ? java.util.Arrays.hashCode(b) : v.hashCode();
+    }
+
+    /**
      * Writes one value. Collections become frozen collections on the other side; a registered
      * instance is written with its hooks.
      *
      * @param w     the writer
      * @param value the value
      * @throws IllegalArgumentException        if the value (or something in it) is not shareable, a
-     *                                         serialize hook fails, or it is nested deeper than
-     *                                         1000 levels; the writer then holds part of the value
+     *                                         serialize hook fails, a String in it (or in a
+     *                                         registered instance's serialized form) has a lone
+     *                                         surrogate, or it is nested deeper than 1000 levels;
+     *                                         the writer then holds part of the value
      * @throws ConcurrentModificationException if a collection changes while it is written
      */
     public void write(ValueWriter w, Object value) {
@@ -99,7 +201,7 @@ public final class ValueCodec {
         BuiltinType type = BuiltinType.of(value);
         switch (type) {
             case INTEGER -> w.writeLong((Integer) value);
-            case STRING -> w.writeString((String) value);
+            case STRING -> w.writeString(checkString((String) value));
             case LONG -> {
                 long v = (Long) value;
                 if ((int) v == v) {
@@ -135,7 +237,8 @@ public final class ValueCodec {
                 form = registered.serialize(value);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("cannot share a " + registered.wireName
-                        + ": its serialize hook failed: " + e, e);
+                        + ": its serialize hook failed: " + e + "; nothing was written: fix the hook (it must"
+                        + " return a shareable form for every instance) or share a value it can serialize", e);
             }
             if (form == value) {
                 throw new IllegalArgumentException("cannot share a " + registered.wireName
@@ -233,7 +336,7 @@ public final class ValueCodec {
             case FLOAT64:
                 return r.readDouble();
             case STRING:
-                return r.readString();
+                return readString(r);
             case BINARY:
                 return r.readBinary();
             case ARRAY:
@@ -241,6 +344,18 @@ public final class ValueCodec {
             default:
                 throw new WireException("unsupported value kind", r.position());
         }
+    }
+
+    /** A string value; one a Java writer can't have made (a lone surrogate) is malformed. */
+    private static String readString(ValueReader r) {
+        int at = r.position();
+        String s = r.readString();
+        int lone = loneSurrogate(s);
+        if (lone >= 0) {
+            throw new WireException(String.format("a String with a lone surrogate \\u%04X at index %d",
+                    (int) s.charAt(lone), lone), at);
+        }
+        return s;
     }
 
     private Object readArray(ValueReader r, int depth) {
@@ -307,6 +422,9 @@ public final class ValueCodec {
         LinkedHashSet<Object> elements = new LinkedHashSet<>(capacity(n));
         for (int i = 0; i < n; i++) {
             int elementAt = r.position();
+            if (r.nextKind() == ValueKind.BINARY) {
+                throw new WireException("a byte[] cannot be a set element", elementAt);
+            }
             if (!elements.add(read(r, depth))) {
                 throw new WireException("set holds a duplicate element", elementAt);
             }
@@ -323,6 +441,9 @@ public final class ValueCodec {
         LinkedHashMap<Object, Object> entries = new LinkedHashMap<>(capacity(n));
         for (int i = 0; i < n; i++) {
             int keyAt = r.position();
+            if (r.nextKind() == ValueKind.BINARY) {
+                throw new WireException("a byte[] cannot be a map key", keyAt);
+            }
             Object key = read(r, depth);
             if (entries.containsKey(key)) {
                 throw new WireException("map holds a duplicate key", keyAt);
@@ -338,7 +459,9 @@ public final class ValueCodec {
         RegisteredType type = registry.find(typeName);
         if (type != null) {
             try {
-                return type.create(form);
+                Object created = type.create(form);
+                registeredCreated++;
+                return created;
             } catch (RuntimeException e) {
                 // kept as it arrived; resolve() reports the hook's failure
             }
@@ -361,7 +484,9 @@ public final class ValueCodec {
      * @return the frozen value
      * @throws IllegalArgumentException if the value or anything in it is not shareable (the message
      *                                  names the type and the fix), a map key or set element is a
-     *                                  {@code byte[]}, or the value is nested deeper than 1000 levels
+     *                                  {@code byte[]}, a String in it has a lone surrogate (see
+     *                                  {@link #checkScalar}), or the value is nested deeper than
+     *                                  1000 levels
      */
     public Object freeze(Object value) {
         return freeze(value, 0);
@@ -373,7 +498,7 @@ public final class ValueCodec {
         }
         BuiltinType type = BuiltinType.of(value);
         if (type.scalar) {
-            return value;
+            return type == BuiltinType.STRING || type == BuiltinType.URI ? checkScalar(value) : value;
         }
         switch (type) {
             case BYTES:

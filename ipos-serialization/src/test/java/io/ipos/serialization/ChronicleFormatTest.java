@@ -194,10 +194,15 @@ class ChronicleFormatTest {
         assertEquals("\ud83d\ude00", wire.decode(Wire.bytes(0xe4, 0xf0, 0x9f, 0x98, 0x80)));
     }
 
+    /** The format keeps them (the codec refuses them above it, since msgpack can't: see LoneSurrogateTest). */
     @Test
-    void stringsWithLoneSurrogatesRoundTripExactly() {
+    void stringsWithLoneSurrogatesRoundTripExactlyThroughTheWriterAndReader() {
         for (String s : List.of("\ud800", "a\udc00b", "\ud83d\ud83d\ude00")) {
-            assertEquals(s, wire.roundTrip(s));
+            wire.writer.reset();
+            wire.writer.writeString(s);
+            byte[] b = wire.writer.toByteArray();
+            wire.reader.reset(b, 0, b.length);
+            assertEquals(s, wire.reader.readString());
         }
     }
 

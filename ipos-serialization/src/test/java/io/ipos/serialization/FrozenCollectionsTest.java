@@ -86,6 +86,17 @@ class FrozenCollectionsTest {
         assertEquals(Set.of("a", "b"), wire.roundTrip(Set.of("a", "b")));
         assertEquals(wire.roundTrip(Map.of("a", 1)), Map.of("a", 1));
         assertEquals(Map.of("a", 1).hashCode(), wire.roundTrip(Map.of("a", 1)).hashCode());
+        // their own equals/hashCode (byte[] by content) keep the java.util contracts for everything else
+        Object list = wire.codec.freeze(new ArrayList<>(List.of(1, "a")));
+        assertEquals(List.of(1, "a"), list);
+        assertEquals(List.of(1, "a").hashCode(), list.hashCode());
+        Object map = wire.codec.freeze(new java.util.HashMap<>(Map.of("a", 1, "b", List.of(2))));
+        assertEquals(Map.of("a", 1, "b", List.of(2)), map);
+        assertEquals(Map.of("a", 1, "b", List.of(2)).hashCode(), map.hashCode());
+        Object set = wire.codec.freeze(new LinkedHashSet<>(List.of(1, "x")));
+        assertEquals(new HashSet<>(List.of("x", 1)), set);
+        assertEquals(set, new HashSet<>(List.of("x", 1)));
+        assertEquals(Set.of(1, "x").hashCode(), set.hashCode());
     }
 
     @Test
