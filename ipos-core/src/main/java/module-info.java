@@ -5,5 +5,7 @@
  */
 module io.ipos {
     requires transitive io.ipos.serialization;
+    // IPOS.javaProcess reads this JVM's options (RuntimeMXBean) to pass them on to a child
+    requires java.management;
     exports io.ipos;
 }

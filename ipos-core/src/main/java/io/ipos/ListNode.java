@@ -1,5 +1,7 @@
 package io.ipos;
 
+import io.ipos.serialization.ValueCodec;
+
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +32,7 @@ import java.util.function.UnaryOperator;
 final class ListNode extends AbstractList<Object> implements SharedList<Object>, Node, RandomAccess {
     private final Replica replica;
     private final long id;
-    private boolean attached;
+    private final NodeSite site = new NodeSite();
     private ArrayList<Object> list = new ArrayList<>();
 
     ListNode(Replica replica, long id) {
@@ -51,13 +53,13 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     }
 
     @Override
-    public boolean attached() {
-        return attached;
+    public Subscription onChange(java.util.function.Consumer<? super ListChange<Object>> listener) {
+        return subscribe(listener);
     }
 
     @Override
-    public void attached(boolean attached) {
-        this.attached = attached;
+    public NodeSite site() {
+        return site;
     }
 
     @Override
@@ -86,29 +88,91 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     }
 
     @Override
-    public void forEachContentElement(Consumer<Object> action) {
-        list.forEach(action);
+    public Iterator<Object> contentIterator() {
+        return list.iterator();
     }
 
     @Override
-    public Node deepCopy() {
-        ListNode copy = new ListNode(replica, replica.newNodeId());
-        for (Object v : list) {
-            Node n = Node.of(v);
-            copy.list.add(n != null ? n.deepCopy() : v);
+    public void takeContents(Node other) {
+        ListNode from = (ListNode) other;
+        swapBacking(from.list);
+        from.list = new ArrayList<>();
+    }
+
+    @Override
+    public Object keyOf(Node child) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == child) {
+                return i;
+            }
         }
+        return null;
+    }
+
+    @Override
+    public Node shallowCopy() {
+        ListNode copy = new ListNode(replica, replica.newNodeId());
+        copy.list = new ArrayList<>(list);
         return copy;
+    }
+
+    @Override
+    public void replaceChildNodes(UnaryOperator<Node> replacement) {
+        for (int i = 0; i < list.size(); i++) {
+            Node n = Node.of(list.get(i));
+            if (n != null) {
+                list.set(i, replacement.apply(n));
+            }
+        }
     }
 
     ArrayList<Object> backing() {
         return list;
     }
 
+    /** Replaces every element at once (clear, sort, their undo, a re-sync). @return what it held */
     ArrayList<Object> swapBacking(ArrayList<Object> replacement) {
         ArrayList<Object> old = list;
         list = replacement;
+        if (replica.feed.observes(this) && !(old.isEmpty() && replacement.isEmpty())) {
+            replica.feed.listChanged(this, 0, old.toArray(), replacement.toArray(), replica);
+        }
         return old;
     }
+
+    /** Inserts stored values at {@code at} (in range). */
+    void rawInsert(int at, Object[] values) {
+        if (values.length == 1) {
+            list.add(at, values[0]);
+        } else {
+            list.addAll(at, Arrays.asList(values));
+        }
+        if (replica.feed.observes(this)) {
+            replica.feed.listChanged(this, at, NONE, values, replica);
+        }
+    }
+
+    /** Removes {@code [from, to)} (in range). @return the stored values removed */
+    Object[] rawRemove(int from, int to) {
+        List<Object> range = list.subList(from, to);
+        Object[] gone = range.toArray();
+        range.clear();
+        if (gone.length > 0 && replica.feed.observes(this)) {
+            replica.feed.listChanged(this, from, gone, NONE, replica);
+        }
+        return gone;
+    }
+
+    /** Replaces the stored value at {@code at} (in range). @return the old one */
+    Object rawSet(int at, Object value) {
+        Object old = list.set(at, value);
+        if (replica.feed.observes(this)) {
+            replica.feed.listChanged(this, at, new Object[] {old}, new Object[] {value}, replica);
+        }
+        return old;
+    }
+
+    private static final Object[] NONE = new Object[0];
 
     /** Appends a stored element to a node that is being built (not yet attached). */
     void load(Object value) {
@@ -117,7 +181,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     /** Ships an op; returns whether it changed anything (a detached list changes nothing). Under the lock. */
     private boolean submit(Op op) {
-        if (attached) {
+        if (attached()) {
             replica.submit(op, this);
             return true;
         }
@@ -151,13 +215,17 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
         return out;
     }
 
-    /** Index of the first element of [from, to) equal to {@code o}, relative to {@code from}; -1 if none. */
+    /**
+     * Index of the first element of [from, to) equal to {@code o} ({@link Replica#sameValue}: a
+     * {@code byte[]} by content), relative to {@code from}; -1 if none.
+     */
     int indexOf(int from, int to, Object o) {
         replica.acquire();
         try {
             int end = Math.min(to, list.size());
+            Object expected = replica.comparable(o);
             for (int i = Math.max(from, 0); i < end; i++) {
-                if (o == null ? list.get(i) == null : o.equals(list.get(i))) {
+                if (Replica.sameValue(list.get(i), expected)) {
                     return i - from;
                 }
             }
@@ -167,13 +235,14 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
         }
     }
 
-    /** Index of the last element of [from, to) equal to {@code o}, relative to {@code from}; -1 if none. */
+    /** Index of the last element of [from, to) equal to {@code o} (as {@link #indexOf}), relative to {@code from}; -1 if none. */
     int lastIndexOf(int from, int to, Object o) {
         replica.acquire();
         try {
             int start = Math.max(from, 0);
+            Object expected = replica.comparable(o);
             for (int i = Math.min(to, list.size()) - 1; i >= start; i--) {
-                if (o == null ? list.get(i) == null : o.equals(list.get(i))) {
+                if (Replica.sameValue(list.get(i), expected)) {
                     return i - from;
                 }
             }
@@ -190,7 +259,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
      * @return how many elements the live list gained (0 for none, or when detached)
      */
     int insert(int index, Object[] raw) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             checkPosition(index);
             return insertUnchecked(index, raw);
@@ -204,7 +273,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
      * ({@link ListOps#APPEND}), so one writer's appends keep their order everywhere.
      */
     private void append(Object[] raw) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             insertUnchecked(ListOps.APPEND, raw);
         } finally {
@@ -232,7 +301,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
      */
     int removeIf(int from, int to, Predicate<? super Object> filter) {
         Objects.requireNonNull(filter, "filter");
-        replica.acquire();
+        replica.acquireWrite();
         try {
             int end = Math.min(to, list.size());
             int start = Math.min(Math.max(from, 0), end);
@@ -275,7 +344,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     /** Replaces each element of [from, to) with what {@code operator} makes of it, in one op. */
     void replaceAll(int from, int to, UnaryOperator<Object> operator) {
         Objects.requireNonNull(operator, "operator");
-        replica.acquire();
+        replica.acquireWrite();
         try {
             int end = Math.min(to, list.size());
             int start = Math.min(Math.max(from, 0), end);
@@ -303,7 +372,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
      * elements themselves, so nested containers keep their identity (and their live references).
      */
     void sort(int from, int to, Comparator<? super Object> c) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             int end = Math.min(to, list.size());
             int start = Math.min(Math.max(from, 0), end);
@@ -454,14 +523,14 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
         return o == this || equals(toArray(), o);
     }
 
-    /** {@link List#equals} of a snapshot and {@code o}. */
+    /** {@link List#equals} of a snapshot and {@code o}, except that a {@code byte[]} element compares by content. */
     static boolean equals(Object[] mine, Object o) {
         if (!(o instanceof List<?> other)) {
             return false;
         }
         Iterator<?> theirs = other.iterator();
         for (Object v : mine) {
-            if (!theirs.hasNext() || !Objects.equals(v, theirs.next())) {
+            if (!theirs.hasNext() || !ValueCodec.sameValue(v, theirs.next())) {
                 return false;
             }
         }
@@ -470,14 +539,23 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(toArray());
+        return hashCode(toArray());
+    }
+
+    /** {@link List#hashCode} of a snapshot, except that a {@code byte[]} element hashes by content. */
+    static int hashCode(Object[] mine) {
+        int h = 1;
+        for (Object v : mine) {
+            h = 31 * h + ValueCodec.valueHash(v);
+        }
+        return h;
     }
 
     // ---------------------------------------------------------------- writes
 
     @Override
     public Object set(int index, Object element) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkIndex(index, list.size());
             Object v = replica.internalizeValue(element);
@@ -516,7 +594,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public Object remove(int index) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkIndex(index, list.size());
             Object old = list.get(index);
@@ -529,7 +607,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public boolean remove(Object o) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             int at = indexOf(o);
             if (at < 0) {
@@ -545,7 +623,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
     /** Removes [fromIndex, toIndex) in one op (what {@code subList(from, to).clear()} does). */
     @Override
     protected void removeRange(int fromIndex, int toIndex) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkFromToIndex(fromIndex, toIndex, list.size());
             if (fromIndex < toIndex) {
@@ -558,7 +636,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
     @Override
     public void clear() {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             if (!list.isEmpty()) {
                 submit(new ListOps.Clear(this));
@@ -670,7 +748,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
             if (last < 0) {
                 throw new IllegalStateException("remove() without a next() or previous(), or after add() or remove()");
             }
-            replica.acquire();
+            replica.acquireWrite();
             try {
                 int at = locate(last);
                 if (at >= 0 && submit(new ListOps.Remove(ListNode.this, new int[] {at, at + 1})) && sizeChange != null) {
@@ -692,7 +770,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
             if (last < 0) {
                 throw new IllegalStateException("set() without a next() or previous(), or after add() or remove()");
             }
-            replica.acquire();
+            replica.acquireWrite();
             try {
                 Object v = replica.internalizeValue(e);
                 int at = locate(last);
@@ -707,7 +785,7 @@ final class ListNode extends AbstractList<Object> implements SharedList<Object>,
 
         @Override
         public void add(Object e) {
-            replica.acquire();
+            replica.acquireWrite();
             try {
                 Object v = replica.internalizeValue(e);
                 int at = insertionPoint(cursor);

@@ -35,28 +35,36 @@ final class ListOps {
         }
 
         @Override
+        public void forEachValue(java.util.function.Consumer<Object> action) {
+            for (Object v : values) {
+                action.accept(v);
+            }
+        }
+
+        @Override
+        public int valueHeight() {
+            return Op.heightOf(values, 0, 1);
+        }
+
+        @Override
         public boolean fits(Node node) {
             return node instanceof ListNode;
         }
 
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
-            ArrayList<Object> list = ((ListNode) target).backing();
-            int at = index == APPEND ? list.size() : clamp(index, 0, list.size());
-            if (values.length == 1) {
-                list.add(at, values[0]);
-            } else {
-                list.addAll(at, Arrays.asList(values));
-            }
+            ListNode list = (ListNode) target;
+            int size = list.backing().size();
+            int at = index == APPEND ? size : clamp(index, 0, size);
+            list.rawInsert(at, values);
             for (Object v : values) {
-                replica.attach(v);
+                replica.attach(v, target);
             }
             if (!record) {
                 return null;
             }
             return r -> {
-                ArrayList<Object> l = ((ListNode) target).backing();
-                l.subList(at, at + values.length).clear();
+                list.rawRemove(at, at + values.length);
                 for (Object v : values) {
                     r.detach(v);
                 }
@@ -89,23 +97,35 @@ final class ListOps {
         }
 
         @Override
+        public void forEachValue(java.util.function.Consumer<Object> action) {
+            for (Object v : values) {
+                action.accept(v);
+            }
+        }
+
+        @Override
+        public int valueHeight() {
+            return Op.heightOf(values, 0, 1);
+        }
+
+        @Override
         public boolean fits(Node node) {
             return node instanceof ListNode;
         }
 
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
-            ArrayList<Object> list = ((ListNode) target).backing();
+            ListNode list = (ListNode) target;
             Object[] previous = record ? new Object[indices.length] : null;
             boolean[] applied = record ? new boolean[indices.length] : null;
             for (int i = 0; i < indices.length; i++) {
                 int at = indices[i];
-                if (at < 0 || at >= list.size()) {
+                if (at < 0 || at >= list.backing().size()) {
                     continue;
                 }
-                Object old = list.set(at, values[i]);
+                Object old = list.rawSet(at, values[i]);
                 replica.detach(old);
-                replica.attach(values[i]);
+                replica.attach(values[i], target);
                 if (record) {
                     previous[i] = old;
                     applied[i] = true;
@@ -115,12 +135,11 @@ final class ListOps {
                 return null;
             }
             return r -> {
-                ArrayList<Object> l = ((ListNode) target).backing();
                 for (int i = indices.length - 1; i >= 0; i--) {
                     if (applied[i]) {
-                        l.set(indices[i], previous[i]);
+                        list.rawSet(indices[i], previous[i]);
                         r.detach(values[i]);
-                        r.attach(previous[i]);
+                        r.attach(previous[i], target);
                     }
                 }
             };
@@ -158,15 +177,14 @@ final class ListOps {
 
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
-            ArrayList<Object> list = ((ListNode) target).backing();
+            ListNode list = (ListNode) target;
             int[] starts = record ? new int[ranges.length / 2] : null;
             Object[][] removed = record ? new Object[ranges.length / 2][] : null;
             for (int i = 0; i < ranges.length; i += 2) {
-                int from = clamp(ranges[i], 0, list.size());
-                int to = clamp(ranges[i + 1], from, list.size());
-                java.util.List<Object> range = list.subList(from, to);
-                Object[] gone = range.toArray();
-                range.clear();
+                int size = list.backing().size();
+                int from = clamp(ranges[i], 0, size);
+                int to = clamp(ranges[i + 1], from, size);
+                Object[] gone = list.rawRemove(from, to);
                 for (Object v : gone) {
                     replica.detach(v);
                 }
@@ -179,11 +197,12 @@ final class ListOps {
                 return null;
             }
             return r -> {
-                ArrayList<Object> l = ((ListNode) target).backing();
                 for (int i = starts.length - 1; i >= 0; i--) {
-                    l.addAll(starts[i], Arrays.asList(removed[i]));
+                    if (removed[i].length > 0) {
+                        list.rawInsert(starts[i], removed[i]);
+                    }
                     for (Object v : removed[i]) {
-                        r.attach(v);
+                        r.attach(v, target);
                     }
                 }
             };
@@ -228,7 +247,7 @@ final class ListOps {
             }
             return r -> {
                 node.swapBacking(old);
-                old.forEach(r::attach);
+                old.forEach(v -> r.attach(v, target));
             };
         }
 

@@ -185,14 +185,14 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(toArray());
+        return ListNode.hashCode(toArray());
     }
 
     // ---------------------------------------------------------------- writes
 
     @Override
     public Object set(int index, Object element) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkIndex(index, liveSize());
             return root.set(offset + index, element);
@@ -203,7 +203,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public boolean add(Object element) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             grow(root.insert(end(), new Object[] {element}));
             return true;
@@ -214,7 +214,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public void add(int index, Object element) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             checkPosition(index, liveSize());
             grow(root.insert(offset + index, new Object[] {element}));
@@ -226,7 +226,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
     @Override
     public boolean addAll(Collection<?> c) {
         Object[] raw = c.toArray();
-        replica.acquire();
+        replica.acquireWrite();
         try {
             grow(root.insert(end(), raw));
             return raw.length > 0;
@@ -238,7 +238,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
     @Override
     public boolean addAll(int index, Collection<?> c) {
         Object[] raw = c.toArray();
-        replica.acquire();
+        replica.acquireWrite();
         try {
             checkPosition(index, liveSize());
             grow(root.insert(offset + index, raw));
@@ -250,7 +250,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public Object remove(int index) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkIndex(index, liveSize());
             boolean live = root.attached();
@@ -266,7 +266,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public boolean remove(Object o) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             int at = indexOf(o);
             if (at < 0) {
@@ -281,7 +281,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     protected void removeRange(int fromIndex, int toIndex) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Objects.checkFromToIndex(fromIndex, toIndex, liveSize());
             boolean live = root.attached();
@@ -296,7 +296,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public void clear() {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             removeRange(0, liveSize());
         } finally {
@@ -306,7 +306,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public boolean removeIf(Predicate<? super Object> filter) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             boolean live = root.attached();
             int removed = root.removeIf(offset, end(), filter);
@@ -333,7 +333,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public void replaceAll(UnaryOperator<Object> operator) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             root.replaceAll(offset, end(), operator);
         } finally {
@@ -343,7 +343,7 @@ final class ListSubList extends AbstractList<Object> implements RandomAccess {
 
     @Override
     public void sort(Comparator<? super Object> c) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             root.sort(offset, end(), c);
         } finally {

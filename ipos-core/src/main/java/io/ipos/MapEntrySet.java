@@ -1,5 +1,7 @@
 package io.ipos;
 
+import io.ipos.serialization.ValueCodec;
+
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,7 +34,7 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
         r.acquire();
         try {
             Object v = map.rawGet(e.getKey());
-            return v != MapNode.ABSENT && Objects.equals(r.external(v), e.getValue());
+            return v != MapNode.ABSENT && Replica.sameValue(r.external(v), r.comparable(e.getValue()));
         } finally {
             r.release();
         }
@@ -100,7 +102,7 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
 
     private boolean removeWhere(Predicate<? super Map.Entry<Object, Object>> doomed) {
         Replica r = map.replica();
-        r.acquire();
+        r.acquireWrite();
         try {
             Object[] kv = map.snapshot();
             ArrayList<Object> keys = new ArrayList<>();
@@ -140,7 +142,7 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
         @Override
         public Object setValue(Object newValue) {
             Replica r = map.replica();
-            r.acquire();
+            r.acquireWrite();
             try {
                 Object old = value;
                 map.put(key, newValue);
@@ -152,14 +154,17 @@ final class MapEntrySet extends AbstractSet<Map.Entry<Object, Object>> {
             }
         }
 
+        /** {@link Map.Entry#equals}, except that a {@code byte[]} value compares by content. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof Map.Entry<?, ?> e && Objects.equals(key, e.getKey()) && Objects.equals(value, e.getValue());
+            return o instanceof Map.Entry<?, ?> e && Objects.equals(key, e.getKey())
+                    && ValueCodec.sameValue(value, e.getValue());
         }
 
+        /** {@link Map.Entry#hashCode}, except that a {@code byte[]} value hashes by content. */
         @Override
         public int hashCode() {
-            return Objects.hashCode(key) ^ Objects.hashCode(value);
+            return Objects.hashCode(key) ^ ValueCodec.valueHash(value);
         }
 
         @Override

@@ -30,7 +30,7 @@ final class MapKeySet extends AbstractSet<Object> {
     @Override
     public boolean remove(Object o) {
         Replica r = map.replica();
-        r.acquire();
+        r.acquireWrite();
         try {
             if (!map.containsKey(o)) {
                 return false;
@@ -94,7 +94,7 @@ final class MapKeySet extends AbstractSet<Object> {
 
     private boolean removeWhere(Predicate<Object> doomed) {
         Replica r = map.replica();
-        r.acquire();
+        r.acquireWrite();
         try {
             Object[] kv = map.snapshot();
             ArrayList<Object> keys = new ArrayList<>();

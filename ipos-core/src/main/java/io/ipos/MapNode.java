@@ -6,7 +6,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,8 +37,8 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     private final Replica replica;
     private final long id;
-    private boolean attached;
-    private HashMap<Object, Object> map = new HashMap<>();
+    private final NodeSite site = new NodeSite();
+    private LinkedTable map = new LinkedTable();
     private Set<Object> keySet;
     private Collection<Object> values;
     private Set<Map.Entry<Object, Object>> entrySet;
@@ -61,13 +61,13 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     }
 
     @Override
-    public boolean attached() {
-        return attached;
+    public Subscription onChange(java.util.function.Consumer<? super MapChange<Object, Object>> listener) {
+        return subscribe(listener);
     }
 
     @Override
-    public void attached(boolean attached) {
-        this.attached = attached;
+    public NodeSite site() {
+        return site;
     }
 
     @Override
@@ -96,21 +96,63 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     }
 
     @Override
-    public void forEachContentElement(Consumer<Object> action) {
-        map.forEach((k, v) -> {
-            action.accept(k);
-            action.accept(unmask(v));
-        });
+    public java.util.Iterator<Object> contentIterator() {
+        java.util.Iterator<Map.Entry<Object, Object>> entries = map.entrySet().iterator();
+        return new java.util.Iterator<>() {
+            private Object value = ABSENT;
+
+            @Override
+            public boolean hasNext() {
+                return value != ABSENT || entries.hasNext();
+            }
+
+            @Override
+            public Object next() {
+                if (value != ABSENT) {
+                    Object v = value;
+                    value = ABSENT;
+                    return v;
+                }
+                Map.Entry<Object, Object> e = entries.next();
+                value = unmask(e.getValue());
+                return e.getKey();
+            }
+        };
     }
 
     @Override
-    public Node deepCopy() {
+    public void takeContents(Node other) {
+        MapNode from = (MapNode) other;
+        swapBacking(from.map);
+        from.map = new LinkedTable();
+    }
+
+    @Override
+    public Object keyOf(Node child) {
+        for (Map.Entry<Object, Object> e : map.entrySet()) {
+            if (e.getValue() == child) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Node shallowCopy() {
         MapNode copy = new MapNode(replica, replica.newNodeId());
-        map.forEach((k, v) -> {
-            Node n = Node.of(v);
-            copy.map.put(k, n != null ? n.deepCopy() : v);
-        });
+        copy.map = new LinkedTable(map.size());
+        copy.map.putAll(map);
         return copy;
+    }
+
+    @Override
+    public void replaceChildNodes(java.util.function.UnaryOperator<Node> replacement) {
+        for (Map.Entry<Object, Object> e : map.entrySet()) {
+            Node n = Node.of(e.getValue());
+            if (n != null) {
+                e.setValue(replacement.apply(n));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- raw access (under the lock)
@@ -128,22 +170,76 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         map.put(key, mask(value));
     }
 
-    /** @return the old stored value, or {@link #ABSENT} */
+    /** Puts a stored entry (a new key goes last). @return the old stored value, or {@link #ABSENT} */
     Object rawPut(Object key, Object value) {
         Object old = map.put(key, mask(value));
-        return old == null ? ABSENT : unmask(old);
+        Object was = old == null ? ABSENT : unmask(old);
+        if (replica.feed.observes(this)) {
+            replica.feed.mapChanged(this, key, was, value, replica);
+        }
+        return was;
+    }
+
+    /**
+     * Puts back an entry that a remove took out, right after the key that preceded it
+     * ({@link LinkedTable#FIRST} for the first), so an undo restores the iteration order exactly.
+     */
+    void rawPutAfter(Object before, Object key, Object value) {
+        map.putAfter(before, key, mask(value));
+        if (replica.feed.observes(this)) {
+            replica.feed.mapChanged(this, key, ABSENT, value, replica);
+        }
+    }
+
+    /** The key before {@code key} (present) in iteration order, or {@link LinkedTable#FIRST}: what {@link #rawPutAfter} needs. */
+    Object keyBefore(Object key) {
+        return map.keyBefore(key);
     }
 
     /** @return the removed stored value, or {@link #ABSENT} */
     Object rawRemove(Object key) {
         Object old = map.remove(key);
-        return old == null ? ABSENT : unmask(old);
+        if (old == null) {
+            return ABSENT;
+        }
+        Object was = unmask(old);
+        if (replica.feed.observes(this)) {
+            replica.feed.mapChanged(this, key, was, ABSENT, replica);
+        }
+        return was;
     }
 
     /** @return the stored value, or {@link #ABSENT} */
     Object rawGet(Object key) {
-        Object v = map.get(key);
+        Object v = lookup(key);
         return v == null ? ABSENT : unmask(v);
+    }
+
+    /**
+     * The masked value under {@code key}, or null. A caller's key that holds a {@code byte[]}
+     * ({@code List.of(bytes)}) hashes the array by identity, while stored keys hash it by content
+     * (see {@link io.ipos.serialization.ValueCodec#sameValue}): on a miss, such a key is looked up
+     * again in its frozen form. A hit never needs that (identity implies content).
+     */
+    private Object lookup(Object key) {
+        Object v = map.get(key);
+        if (v == null && !ValueCodec.isScalar(key)) {
+            Object frozen = replica.comparable(key);
+            if (frozen != key) {
+                v = map.get(frozen);
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Whether the stored value {@code old} is, as this process reads it, the value {@code value} a
+     * caller expects: the rule a conditional op is decided by where it is applied
+     * ({@link Replica#sameValue}: {@code byte[]} by content, at any depth), so the answer given here
+     * is the one the parent gives. Under the lock.
+     */
+    private boolean holds(Object old, Object value) {
+        return Replica.sameValue(replica.external(old), replica.comparable(value));
     }
 
     /**
@@ -168,9 +264,14 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         }
     }
 
-    HashMap<Object, Object> swapBacking(HashMap<Object, Object> replacement) {
-        HashMap<Object, Object> old = map;
+    /** Replaces every entry at once (clear, its undo, a re-sync). @return the entries it held */
+    LinkedTable swapBacking(LinkedTable replacement) {
+        LinkedTable old = map;
         map = replacement;
+        if (replica.feed.observes(this)) {
+            old.forEach((k, v) -> replica.feed.mapChanged(this, k, unmask(v), ABSENT, replica));
+            replacement.forEach((k, v) -> replica.feed.mapChanged(this, k, ABSENT, unmask(v), replica));
+        }
         return old;
     }
 
@@ -198,7 +299,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
                 present.add(k);
             }
         }
-        if (!present.isEmpty() && attached) {
+        if (!present.isEmpty() && attached()) {
             replica.submit(new MapOps.Remove(this, present.toArray()), this);
         }
         return present.size();
@@ -206,7 +307,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     /** Puts stored entries in one op. Under the lock. */
     void putStored(Object[] kv) {
-        if (kv.length > 0 && attached) {
+        if (kv.length > 0 && attached()) {
             replica.submit(new MapOps.Put(this, kv), this);
         }
     }
@@ -232,7 +333,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     public boolean containsKey(Object key) {
         replica.acquire();
         try {
-            return map.containsKey(key);
+            return lookup(key) != null;
         } finally {
             replica.release();
         }
@@ -242,8 +343,9 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     public boolean containsValue(Object value) {
         replica.acquire();
         try {
+            Object expected = replica.comparable(value);
             for (Object v : map.values()) {
-                if (Objects.equals(unmask(v), value)) {
+                if (Replica.sameValue(replica.externalQuietly(unmask(v)), expected)) {
                     return true;
                 }
             }
@@ -257,7 +359,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     public Object get(Object key) {
         replica.acquire();
         try {
-            Object v = map.get(key);
+            Object v = lookup(key);
             return v == null ? null : replica.external(unmask(v));
         } finally {
             replica.release();
@@ -268,7 +370,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     public Object getOrDefault(Object key, Object defaultValue) {
         replica.acquire();
         try {
-            Object v = map.get(key);
+            Object v = lookup(key);
             return v == null ? defaultValue : replica.external(unmask(v));
         } finally {
             replica.release();
@@ -288,7 +390,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     @Override
     public Object put(Object key, Object value) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object k = replica.internalizeKey(key);
             Object v = replica.internalizeValue(value);
@@ -312,7 +414,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
             kv[n++] = e.getKey();
             kv[n++] = e.getValue();
         }
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object[] stored = new Object[n];
             for (int i = 0; i < n; i += 2) {
@@ -327,13 +429,13 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     @Override
     public Object remove(Object key) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
             if (old == ABSENT) {
                 return null;
             }
-            if (attached) {
+            if (attached()) {
                 replica.submit(new MapOps.Remove(this, new Object[] {storedKey(key)}), this);
             }
             return replica.externalQuietly(old);
@@ -344,9 +446,9 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     @Override
     public void clear() {
-        replica.acquire();
+        replica.acquireWrite();
         try {
-            if (!map.isEmpty() && attached) {
+            if (!map.isEmpty() && attached()) {
                 replica.submit(new MapOps.Clear(this), this);
             }
         } finally {
@@ -357,7 +459,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     /** One conditional op: where it is sequenced, the first claim on the key wins in every process. */
     @Override
     public Object putIfAbsent(Object key, Object value) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
             if (old != ABSENT && old != null) {
@@ -374,7 +476,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     private void putIfAbsentStored(Object key, Object value) {
         Object k = replica.internalizeKey(key);
         Object v = replica.internalizeValue(value);
-        if (attached) {
+        if (attached()) {
             replica.submit(new MapOps.PutIfAbsent(this, k, v), this);
         }
     }
@@ -390,13 +492,13 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     /** One conditional op: removes the key only if, where the op is sequenced, it still holds this value. */
     @Override
     public boolean remove(Object key, Object value) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
-            if (old == ABSENT || !Objects.equals(replica.external(old), value)) {
+            if (old == ABSENT || !holds(old, value)) {
                 return false;
             }
-            if (attached) {
+            if (attached()) {
                 replica.submit(new MapOps.RemoveIf(this, storedKey(key), expected(old)), this);
             }
             return true;
@@ -408,14 +510,14 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
     /** One conditional op: replaces the value only if, where the op is sequenced, it is still {@code oldValue}. */
     @Override
     public boolean replace(Object key, Object oldValue, Object newValue) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
-            if (old == ABSENT || !Objects.equals(replica.external(old), oldValue)) {
+            if (old == ABSENT || !holds(old, oldValue)) {
                 return false;
             }
             Object v = replica.internalizeValue(newValue);
-            if (attached) {
+            if (attached()) {
                 replica.submit(new MapOps.ReplaceIf(this, storedKey(key), expected(old), v), this);
             }
             return true;
@@ -426,7 +528,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
 
     @Override
     public Object replace(Object key, Object value) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
             if (old == ABSENT) {
@@ -439,17 +541,14 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         }
     }
 
-    /** Puts a value and returns what is now stored (a new node for a collection). Under the lock. */
-    private Object putAndGet(Object key, Object value) {
-        put(key, value);
-        Object now = rawGet(key);
-        return now == ABSENT ? value : replica.external(now);
-    }
-
+    /**
+     * One MAP_PUT_IF_ABSENT op, never run again: if another process claims the key first, the value
+     * that won stays, which is what {@code computeIfAbsent} would have returned had it run after it.
+     */
     @Override
     public Object computeIfAbsent(Object key, Function<? super Object, ?> mappingFunction) {
         Objects.requireNonNull(mappingFunction, "mappingFunction");
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object old = rawGet(key);
             if (old != ABSENT && old != null) {
@@ -467,67 +566,93 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         }
     }
 
+    /**
+     * Atomic across processes: one MAP_COMPUTE op, applied only if the key still holds, where it
+     * is sequenced, the value the function read; if not, this process runs the function again on
+     * the value that won (see {@link ParentLink}). The function runs under the lock.
+     */
     @Override
     public Object computeIfPresent(Object key, BiFunction<? super Object, ? super Object, ?> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
-        replica.acquire();
-        try {
-            Object old = rawGet(key);
-            if (old == ABSENT || old == null) {
-                return null;
-            }
-            Object value = remappingFunction.apply(key, replica.external(old));
-            if (value == null) {
-                remove(key);
-                return null;
-            }
-            return putAndGet(key, value);
-        } finally {
-            replica.releaseWrite();
-        }
+        return computeOnce(key, MapOps.Step.computeIfPresent(remappingFunction));
     }
 
+    /** Atomic across processes, as {@link #computeIfPresent}. */
     @Override
     public Object compute(Object key, BiFunction<? super Object, ? super Object, ?> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
-        replica.acquire();
-        try {
-            Object old = rawGet(key);
-            Object value = remappingFunction.apply(key, old == ABSENT ? null : replica.external(old));
-            if (value == null) {
-                if (old != ABSENT) {
-                    remove(key);
-                }
-                return null;
-            }
-            return putAndGet(key, value);
-        } finally {
-            replica.releaseWrite();
-        }
+        return computeOnce(key, MapOps.Step.compute(remappingFunction));
     }
 
+    /** Atomic across processes, as {@link #computeIfPresent}: N processes merging 1 into a key M times each add N*M. */
     @Override
     public Object merge(Object key, Object value, BiFunction<? super Object, ? super Object, ?> remappingFunction) {
         Objects.requireNonNull(remappingFunction, "remappingFunction");
         Objects.requireNonNull(value, "value");
-        replica.acquire();
+        return computeOnce(key, MapOps.Step.merge(value, remappingFunction));
+    }
+
+    /** One call of the compute family, by the caller's thread; what it throws propagates and nothing is written then. */
+    private Object computeOnce(Object key, MapOps.Step step) {
+        replica.acquireWrite();
         try {
-            Object old = rawGet(key);
-            Object merged = old == ABSENT || old == null ? value : remappingFunction.apply(replica.external(old), value);
-            if (merged == null) {
-                remove(key);
-                return null;
-            }
-            return putAndGet(key, merged);
+            Object now = computeSteps(key, replica.internalizeKey(key), List.of(step), null);
+            return now == ABSENT ? null : replica.external(now);
         } finally {
             replica.releaseWrite();
         }
+    }
+
+    /**
+     * Runs compute-family steps on the value under the stored key {@code k}, in order, each on the
+     * outcome of the one before, and writes the last outcome as one MAP_COMPUTE op that expects the
+     * value the first step read. Writes nothing if no step changed anything, or while this map is
+     * detached. Under the lock. A caller's call runs one step; a child's re-run runs every call of
+     * its that lost on this key, in their order (coalesced into one op).
+     *
+     * @param userKey the key handed to the functions
+     * @param failed null to let a step's exception propagate (nothing is written then); else it hears
+     *     each failing step's exception, that step is dropped and the others go on
+     * @return the value now under the key (while detached: the last outcome), or {@link #ABSENT}
+     * @throws IllegalArgumentException if the outcome can't be shared (nothing is written then)
+     */
+    Object computeSteps(Object userKey, Object k, List<MapOps.Step> steps, Consumer<RuntimeException> failed) {
+        Object old = rawGet(k);
+        Object state = old;
+        boolean changed = false;
+        List<MapOps.Step> kept = failed == null ? steps : new ArrayList<>(steps.size());
+        for (MapOps.Step step : steps) {
+            Object next;
+            try {
+                next = step.next(userKey, state == ABSENT ? ABSENT : replica.external(state));
+                if (next != MapOps.Step.UNCHANGED && next != ABSENT) {
+                    next = replica.internalizeValue(next);
+                }
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    throw e;
+                }
+                failed.accept(e);
+                continue;
+            }
+            if (kept != steps) {
+                kept.add(step);
+            }
+            if (next != MapOps.Step.UNCHANGED) {
+                state = next;
+                changed = true;
+            }
+        }
+        if (changed && (state != ABSENT || old != ABSENT) && attached()) {
+            replica.submit(new MapOps.Compute(this, k, old, expected(old), state, kept), this);
+        }
+        return state;
     }
 
     @Override
     public void replaceAll(BiFunction<? super Object, ? super Object, ?> function) {
         Objects.requireNonNull(function, "function");
-        replica.acquire();
+        replica.acquireWrite();
         try {
             ArrayList<Object> kv = new ArrayList<>();
             for (Map.Entry<Object, Object> e : map.entrySet()) {
@@ -564,7 +689,7 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         return es != null ? es : (entrySet = new MapEntrySet(this));
     }
 
-    /** {@link Map#equals} over one snapshot of this map. */
+    /** {@link Map#equals} over one snapshot of this map; a {@code byte[]} value compares by content. */
     @Override
     public boolean equals(Object o) {
         if (o == this) {
@@ -580,7 +705,8 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         try {
             for (int i = 0; i < kv.length; i += 2) {
                 Object v = replica.external(kv[i + 1]);
-                if (v == null ? other.get(kv[i]) != null || !other.containsKey(kv[i]) : !v.equals(other.get(kv[i]))) {
+                Object theirs = other.get(kv[i]);
+                if (theirs == null ? v != null || !other.containsKey(kv[i]) : !ValueCodec.sameValue(v, theirs)) {
                     return false;
                 }
             }
@@ -590,5 +716,6 @@ final class MapNode extends AbstractMap<Object, Object> implements SharedMap<Obj
         return true;
     }
 
-    // hashCode and toString come from AbstractMap over the snapshot entry set.
+    // hashCode and toString come from AbstractMap over the snapshot entry set (MapEntrySet.Entry
+    // hashes a byte[] value by content).
 }

@@ -64,11 +64,13 @@ final class MapValues extends AbstractCollection<Object> {
     @Override
     public boolean remove(Object o) {
         Replica r = map.replica();
-        r.acquire();
+        r.acquireWrite();
         try {
             Object[] kv = map.snapshot();
+            Object expected = r.comparable(o);
             for (int i = 0; i < kv.length; i += 2) {
-                if (Objects.equals(r.external(kv[i + 1]), o)) {
+                // the rule the conditional op below is decided by: byte[] by content, at any depth
+                if (Replica.sameValue(r.external(kv[i + 1]), expected)) {
                     // conditional: the key goes only if, where the op is sequenced, it still holds o
                     return map.remove(kv[i], o);
                 }
@@ -99,7 +101,7 @@ final class MapValues extends AbstractCollection<Object> {
 
     private boolean removeWhere(Predicate<Object> doomed) {
         Replica r = map.replica();
-        r.acquire();
+        r.acquireWrite();
         try {
             Object[] kv = map.snapshot();
             ArrayList<Object> keys = new ArrayList<>();

@@ -42,9 +42,54 @@ sealed interface Node permits MapNode, ListNode, SetNode {
 
     Replica replica();
 
-    boolean attached();
+    /** Where the node sits and who listens to it. */
+    NodeSite site();
 
-    void attached(boolean attached);
+    /** Whether the node is reachable from the root ({@link #depth()} is not -1). */
+    default boolean attached() {
+        return site().depth >= 0;
+    }
+
+    /**
+     * How many containers lie between the root and this node: the root is 0, a field's container
+     * 1, a container inside it 2...; -1 while detached. Set by {@link Replica#attach}.
+     */
+    default int depth() {
+        return site().depth;
+    }
+
+    /** The container holding this node while it is attached; null for the root and while detached. */
+    default Node parent() {
+        return site().parent;
+    }
+
+    /** Records where the node now sits (parent null and depth -1: detached). */
+    default void place(Node parent, int depth) {
+        NodeSite s = site();
+        s.parent = parent;
+        s.depth = depth;
+    }
+
+    /** Subscribes {@code listener} to this node's changes (what each node's {@code onChange} does). */
+    @SuppressWarnings("unchecked")
+    default Subscription subscribe(Consumer<?> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        Replica r = replica();
+        r.acquire();
+        try {
+            return r.feed.subscribe(this, (Consumer<Object>) listener);
+        } finally {
+            r.release();
+        }
+    }
+
+    /** The listeners subscribed to this node's changes. */
+    default java.util.List<ChangeFeed.Listener> listeners() {
+        return site().listeners();
+    }
+
+    /** The key (map) or index (list) under which this node holds {@code child}, by identity; null if it does not. */
+    Object keyOf(Node child);
 
     /** The wire tag of this kind of container literal. */
     int literalTag();
@@ -55,11 +100,20 @@ sealed interface Node permits MapNode, ListNode, SetNode {
     /** Number of wire elements the contents take (a map takes 2 per entry). */
     int contentElementCount();
 
-    /** Calls {@code action} on each raw content element in wire order (map: key, value, ...). */
-    void forEachContentElement(Consumer<Object> action);
+    /** The raw content elements in wire order (map: key, value, key, value...), as of now. */
+    java.util.Iterator<Object> contentIterator();
 
-    /** A fresh, unattached node with a new id and a deep copy of this node's contents. */
-    Node deepCopy();
+    /**
+     * A fresh, unattached node with a new id and this node's contents; child nodes are the same
+     * objects (see {@link Replica#deepCopy}, which replaces them without recursion).
+     */
+    Node shallowCopy();
+
+    /** Takes {@code other}'s contents as its own (a node of the same kind, which is left empty): a re-sync keeps node identities. */
+    void takeContents(Node other);
+
+    /** Replaces each value held directly by this node that is a node with {@code replacement.apply(it)}. */
+    void replaceChildNodes(java.util.function.UnaryOperator<Node> replacement);
 
     /** For messages: {@code "map 1048576"}. */
     default String describe() {

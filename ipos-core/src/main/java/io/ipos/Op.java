@@ -24,7 +24,37 @@ interface Op {
     boolean fits(Node node);
 
     /**
-     * Applies this op to {@code target}, which is attached and {@link #fits fits}.
+     * Runs, before anything changes, the user code that applying would run and that may fail:
+     * the {@code hashCode()} of every key or element. A receiver calls it first, so an op whose
+     * key can't be hashed here is refused whole instead of half-applied.
+     */
+    default void prepare() {
+    }
+
+    /** Calls {@code action} for each value (not key) this op stores: where container literals sit. */
+    default void forEachValue(java.util.function.Consumer<Object> action) {
+    }
+
+    /** The most levels of containers one of this op's values holds (0: no container among them). */
+    default int valueHeight() {
+        return 0;
+    }
+
+    /** {@link #valueHeight} over {@code values[from], values[from + stride]...}. */
+    static int heightOf(Object[] values, int from, int stride) {
+        int max = 0;
+        for (int i = from; i < values.length; i += stride) {
+            Node n = Node.of(values[i]);
+            if (n != null) {
+                max = Math.max(max, Replica.height(n));
+            }
+        }
+        return max;
+    }
+
+    /**
+     * Applies this op to {@code target}, which is attached and {@link #fits fits}. Called only by
+     * {@link Replica}, the one place where ops are applied.
      *
      * @param record whether to return what undoes it
      * @return what undoes the op (null when not recording, or when nothing changed)

@@ -5,7 +5,6 @@ import io.ipos.serialization.ValueCodec;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -19,8 +18,8 @@ import java.util.function.Predicate;
 final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, Node {
     private final Replica replica;
     private final long id;
-    private boolean attached;
-    private HashSet<Object> set = new HashSet<>();
+    private final NodeSite site = new NodeSite();
+    private LinkedTable set = new LinkedTable();
 
     SetNode(Replica replica, long id) {
         this.replica = replica;
@@ -38,13 +37,13 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     }
 
     @Override
-    public boolean attached() {
-        return attached;
+    public Subscription onChange(java.util.function.Consumer<? super SetChange<Object>> listener) {
+        return subscribe(listener);
     }
 
     @Override
-    public void attached(boolean attached) {
-        this.attached = attached;
+    public NodeSite site() {
+        return site;
     }
 
     @Override
@@ -67,34 +66,101 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     }
 
     @Override
-    public void forEachContentElement(Consumer<Object> action) {
-        set.forEach(action);
+    public Iterator<Object> contentIterator() {
+        return set.keySet().iterator();
     }
 
     @Override
-    public Node deepCopy() {
+    public Object keyOf(Node child) {
+        return null;
+    }
+
+    @Override
+    public void takeContents(Node other) {
+        SetNode from = (SetNode) other;
+        swapBacking(from.set);
+        from.set = new LinkedTable();
+    }
+
+    @Override
+    public Node shallowCopy() {
         SetNode copy = new SetNode(replica, replica.newNodeId());
-        copy.set.addAll(set);
+        copy.set = new LinkedTable(set.size());
+        copy.set.putAll(set);
         return copy;
     }
 
-    HashSet<Object> backing() {
-        return set;
+    @Override
+    public void replaceChildNodes(java.util.function.UnaryOperator<Node> replacement) {
     }
 
-    HashSet<Object> swapBacking(HashSet<Object> replacement) {
-        HashSet<Object> old = set;
+    /** The stored elements, a live view (under the lock). */
+    Set<Object> stored() {
+        return set.keySet();
+    }
+
+    /** Whether the stored element is here. */
+    boolean rawContains(Object element) {
+        return set.containsKey(element);
+    }
+
+    /** Adds a stored element (last). @return whether it was absent */
+    boolean rawAdd(Object element) {
+        if (set.put(element, Boolean.TRUE) != null) {
+            return false;
+        }
+        if (replica.feed.observes(this)) {
+            replica.feed.setChanged(this, element, true, replica);
+        }
+        return true;
+    }
+
+    /** Puts back an element a remove took out, right after the one that preceded it (see {@link MapNode#rawPutAfter}). */
+    void rawAddAfter(Object before, Object element) {
+        set.putAfter(before, element, Boolean.TRUE);
+        if (replica.feed.observes(this)) {
+            replica.feed.setChanged(this, element, true, replica);
+        }
+    }
+
+    /** The element before {@code element} (present) in iteration order, or {@link LinkedTable#FIRST}. */
+    Object elementBefore(Object element) {
+        return set.keyBefore(element);
+    }
+
+    /** @return whether it was present */
+    boolean rawRemove(Object element) {
+        if (set.remove(element) == null) {
+            return false;
+        }
+        if (replica.feed.observes(this)) {
+            replica.feed.setChanged(this, element, false, replica);
+        }
+        return true;
+    }
+
+    /** Replaces every element at once (clear, its undo, a re-sync). @return what it held */
+    LinkedTable swapBacking(LinkedTable replacement) {
+        LinkedTable old = set;
         set = replacement;
+        if (replica.feed.observes(this)) {
+            for (Object e : old.keySet()) {
+                replica.feed.setChanged(this, e, false, replica);
+            }
+            for (Object e : replacement.keySet()) {
+                replica.feed.setChanged(this, e, true, replica);
+            }
+        }
         return old;
     }
 
     /** Adds a stored element to a node that is being built (not yet attached). */
     void load(Object element) {
-        set.add(element);
+        set.put(element, Boolean.TRUE);
     }
 
     private void submit(Op op) {
-        if (attached) {
+        if (attached()) {
             replica.submit(op, this);
         }
     }
@@ -113,10 +179,26 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     public boolean contains(Object o) {
         replica.acquire();
         try {
-            return set.contains(o);
+            return has(o);
         } finally {
             replica.release();
         }
+    }
+
+    /**
+     * Whether a caller's element is here. One that holds a {@code byte[]} ({@code List.of(bytes)})
+     * hashes the array by identity, while stored elements hash it by content: on a miss it is
+     * looked up again in its frozen form. Under the lock.
+     */
+    private boolean has(Object o) {
+        if (set.containsKey(o)) {
+            return true;
+        }
+        if (ValueCodec.isScalar(o)) {
+            return false;
+        }
+        Object frozen = replica.comparable(o);
+        return frozen != o && set.containsKey(frozen);
     }
 
     @Override
@@ -175,7 +257,7 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     private Object[] snapshot() {
         replica.acquire();
         try {
-            return set.toArray();
+            return set.keySet().toArray();
         } finally {
             replica.release();
         }
@@ -183,10 +265,10 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
 
     @Override
     public boolean add(Object e) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             Object k = replica.internalizeKey(e);
-            if (set.contains(k)) {
+            if (set.containsKey(k)) {
                 return false;
             }
             submit(new SetOps.Add(this, new Object[] {k}));
@@ -200,12 +282,12 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     @Override
     public boolean addAll(Collection<?> c) {
         Object[] raw = c.toArray();
-        replica.acquire();
+        replica.acquireWrite();
         try {
             LinkedHashSet<Object> fresh = new LinkedHashSet<>();
             for (Object e : raw) {
                 Object k = replica.internalizeKey(e);
-                if (!set.contains(k)) {
+                if (!set.containsKey(k)) {
                     fresh.add(k);
                 }
             }
@@ -221,9 +303,9 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
 
     @Override
     public boolean remove(Object o) {
-        replica.acquire();
+        replica.acquireWrite();
         try {
-            if (!set.contains(o)) {
+            if (!has(o)) {
                 return false;
             }
             submit(new SetOps.Remove(this, new Object[] {storedElement(o)}));
@@ -246,7 +328,7 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
             return replica.internalizeKey(o);
         } catch (IllegalArgumentException unshareable) {
             // an unshareable object that equals a stored element: find that element
-            for (Object e : set) {
+            for (Object e : set.keySet()) {
                 if (Objects.equals(o, e)) {
                     return e;
                 }
@@ -257,7 +339,7 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
 
     @Override
     public void clear() {
-        replica.acquire();
+        replica.acquireWrite();
         try {
             if (!set.isEmpty()) {
                 submit(new SetOps.Clear(this));
@@ -270,10 +352,10 @@ final class SetNode extends AbstractSet<Object> implements SharedSet<Object>, No
     @Override
     public boolean removeIf(Predicate<? super Object> filter) {
         Objects.requireNonNull(filter, "filter");
-        replica.acquire();
+        replica.acquireWrite();
         try {
             ArrayList<Object> doomed = new ArrayList<>();
-            for (Object e : set.toArray()) {
+            for (Object e : set.keySet().toArray()) {
                 if (filter.test(replica.external(e))) {
                     doomed.add(e);
                 }

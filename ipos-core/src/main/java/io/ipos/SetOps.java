@@ -2,7 +2,6 @@ package io.ipos;
 
 import io.ipos.serialization.ValueWriter;
 
-import java.util.HashSet;
 
 /** The ops on a {@link SetNode}: add (one or many), remove (one or many), clear. */
 final class SetOps {
@@ -21,16 +20,21 @@ final class SetOps {
         }
 
         @Override
+        public void prepare() {
+            MapOps.hashAll(elements, 1);
+        }
+
+        @Override
         public boolean fits(Node node) {
             return node instanceof SetNode;
         }
 
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
-            HashSet<Object> set = ((SetNode) target).backing();
+            SetNode set = (SetNode) target;
             boolean[] added = record ? new boolean[elements.length] : null;
             for (int i = 0; i < elements.length; i++) {
-                boolean changed = set.add(elements[i]);
+                boolean changed = set.rawAdd(elements[i]);
                 if (record) {
                     added[i] = changed;
                 }
@@ -39,10 +43,9 @@ final class SetOps {
                 return null;
             }
             return r -> {
-                HashSet<Object> s = ((SetNode) target).backing();
                 for (int i = elements.length - 1; i >= 0; i--) {
                     if (added[i]) {
-                        s.remove(elements[i]);
+                        set.rawRemove(elements[i]);
                     }
                 }
             };
@@ -73,16 +76,25 @@ final class SetOps {
         }
 
         @Override
+        public void prepare() {
+            MapOps.hashAll(elements, 1);
+        }
+
+        @Override
         public boolean fits(Node node) {
             return node instanceof SetNode;
         }
 
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
-            HashSet<Object> set = ((SetNode) target).backing();
+            SetNode set = (SetNode) target;
+            Object[] before = record ? new Object[elements.length] : null;
             boolean[] removed = record ? new boolean[elements.length] : null;
             for (int i = 0; i < elements.length; i++) {
-                boolean changed = set.remove(elements[i]);
+                if (record && set.rawContains(elements[i])) {
+                    before[i] = set.elementBefore(elements[i]);
+                }
+                boolean changed = set.rawRemove(elements[i]);
                 if (record) {
                     removed[i] = changed;
                 }
@@ -91,10 +103,9 @@ final class SetOps {
                 return null;
             }
             return r -> {
-                HashSet<Object> s = ((SetNode) target).backing();
                 for (int i = elements.length - 1; i >= 0; i--) {
                     if (removed[i]) {
-                        s.add(elements[i]);
+                        set.rawAddAfter(before[i], elements[i]);
                     }
                 }
             };
@@ -132,7 +143,7 @@ final class SetOps {
         @Override
         public Undo apply(Replica replica, Node target, boolean record) {
             SetNode node = (SetNode) target;
-            HashSet<Object> old = node.swapBacking(new HashSet<>());
+            LinkedTable old = node.swapBacking(new LinkedTable());
             return record ? r -> node.swapBacking(old) : null;
         }
 

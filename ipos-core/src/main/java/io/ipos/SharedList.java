@@ -1,6 +1,7 @@
 package io.ipos;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A {@link List} replicated between a parent process and its children.
@@ -24,4 +25,14 @@ import java.util.List;
  * @param <E> the type of elements
  */
 public interface SharedList<E> extends List<E> {
+    /**
+     * Calls {@code listener} with every change of this list as this process sees it, once each, in
+     * order, on the instance's event thread. A plain copy taken now and updated only from the
+     * changes (remove {@code removed().size()} elements at {@code index()}, then insert
+     * {@code added()} there) equals the list after every change.
+     *
+     * @param listener what to call
+     * @return the subscription; close it to stop
+     */
+    Subscription onChange(Consumer<? super ListChange<E>> listener);
 }

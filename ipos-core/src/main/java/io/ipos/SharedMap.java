@@ -1,6 +1,7 @@
 package io.ipos;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A {@link Map} replicated between a parent process and its children.
@@ -15,7 +16,9 @@ import java.util.Map;
  * <p>The map is safe to use from several threads. Iterators work on a snapshot taken when they
  * are created, so they never throw {@link java.util.ConcurrentModificationException}; their
  * {@code remove} and {@link Map.Entry#setValue} still write through. Iteration order is
- * unspecified and may differ between processes. {@code equals} and {@code hashCode} follow the
+ * the order in which the parent sequenced the keys' insertions, the same in every process (as
+ * {@link java.util.LinkedHashMap}: re-mapping a key keeps its place, removing and re-adding moves
+ * it to the end). {@code equals} and {@code hashCode} follow the
  * {@link Map} contract, so a shared map equals any map with the same entries.
  *
  * <p>A shared map that has been removed from its place (its field deleted, its key overwritten,
@@ -26,4 +29,15 @@ import java.util.Map;
  * @param <V> the type of values
  */
 public interface SharedMap<K, V> extends Map<K, V> {
+    /**
+     * Calls {@code listener} with every change of this map as this process sees it: its own
+     * writes, other processes' writes and re-base corrections, once each, in order, on the
+     * instance's event thread (never under its lock; a listener may read and write shared state).
+     * A plain copy taken now and updated only from the changes (remove {@code removed()} keys, then
+     * put {@code added()}) equals the map after every change.
+     *
+     * @param listener what to call
+     * @return the subscription; close it to stop
+     */
+    Subscription onChange(Consumer<? super MapChange<K, V>> listener);
 }

@@ -58,7 +58,7 @@ class BadInputProcessTest {
         List<IposException> errors = new CopyOnWriteArrayList<>();
         try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             SharedMap<String, Object> m = ipos.create("m", Map.of());
-            Process bad = kids.spawn(ipos, BadInputProcessTest.class, "garbageWriter", dir.toString());
+            Process bad = kids.spawnOverStdio(ipos, BadInputProcessTest.class, "garbageWriter", dir.toString());
             Process good = kids.spawn(ipos, BadInputProcessTest.class, "goodSibling", dir.toString());
             signal(dir.resolve("go"), "");
             await("the garbage writer reported", () -> !errors.isEmpty());
@@ -156,7 +156,7 @@ class BadInputProcessTest {
 
         /** Says HELLO with {@code version} and, if the parent welcomes it, READY. */
         RawChild handshake(int version) throws IOException {
-            byte[] hello = FrameDescriptor.hello(4242);
+            byte[] hello = FrameDescriptor.hello(4242, null, null);
             FrameDescriptor.putShort(hello, 0, version);
             toParent.write(concat(FrameDescriptor.MAGIC, frame(FrameDescriptor.HELLO, hello)));
             toParent.flush();
@@ -227,7 +227,7 @@ class BadInputProcessTest {
                 Arguments.of("length 0", lengthZero, "has length=0 outside [1, maxFrameBytes="),
                 Arguments.of("length over the maximum", lengthHuge, "has length=2147483647 outside [1, maxFrameBytes="),
                 Arguments.of("unknown frame type", frame(77, new byte[3]), "unexpected or malformed type 77 frame"),
-                Arguments.of("a HELLO again", frame(FrameDescriptor.HELLO, FrameDescriptor.hello(1)), "malformed HELLO frame"),
+                Arguments.of("a HELLO again", frame(FrameDescriptor.HELLO, FrameDescriptor.hello(1, null, null)), "malformed HELLO frame"),
                 Arguments.of("SYNC_ACK of the wrong length", frame(FrameDescriptor.SYNC_ACK, new byte[3]), "malformed SYNC_ACK frame"),
                 Arguments.of("OP body not MessagePack", frame(FrameDescriptor.OP, new byte[] {(byte) 0xC1}), "frame at stream offset"),
                 Arguments.of("OP that is not an array", op(w -> w.writeString("op?")), "op must be an array"),
@@ -404,6 +404,8 @@ class BadInputProcessTest {
             for (int i = 0; i < 100; i++) {
                 cm.put("k" + i, i);
             }
+            // the child's writer has handed them all to the (shut) valve, so closing the valve loses none
+            await("the child's writes in the valve", () -> child.queuedToParent() == 0);
             // the child's stdin goes away (as when it exits) while the parent writes to it
             toChild.broken = true;
             m.put("parent", -1);
@@ -504,7 +506,7 @@ class BadInputProcessTest {
         assertTrue(raw.fromChild.next());
         assertEquals(FrameDescriptor.HELLO, raw.fromChild.type());
         assertEquals(FrameDescriptor.VERSION, FrameDescriptor.getShort(raw.fromChild.buffer(), raw.fromChild.bodyOffset()));
-        byte[] welcome = FrameDescriptor.welcome(1, 1 << 20, "msgpack");
+        byte[] welcome = FrameDescriptor.welcome(1, 1 << 20, "msgpack", false, "child-1", java.util.List.of());
         FrameDescriptor.putShort(welcome, 0, 99);
         raw.toChild.write(concat(FrameDescriptor.MAGIC, frame(FrameDescriptor.WELCOME, welcome)));
         raw.toChild.flush();

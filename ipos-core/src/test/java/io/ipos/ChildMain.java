@@ -89,15 +89,59 @@ public final class ChildMain {
         return b;
     }
 
+    /**
+     * A builder for a process that is nobody's child as far as ipos goes: it joins a listening
+     * parent by the address it is given ({@code IPOS.join}) itself. Its stdout is discarded unless
+     * the caller redirects it (a joiner's {@code System.out} is its own), its stderr inherited.
+     * Start it with {@link Kids#start}.
+     */
+    static ProcessBuilder joinerProcess(Class<?> owner, String method, String... args) {
+        return childProcess(owner, method, args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /** {@code b} with the JVM flag {@code -Dkey=value}, before the main class. */
+    static ProcessBuilder withProperty(ProcessBuilder b, String key, String value) {
+        b.command().add(1, "-D" + key + "=" + value);
+        return b;
+    }
+
     /** The processes a test started; {@link #close()} kills whatever still runs. */
     static final class Kids implements AutoCloseable {
         private final List<ProcessHandle> started = new ArrayList<>();
 
         /** Starts {@code owner.method(args)} as a child of {@code ipos} and waits until it holds the state. */
         Process spawn(IPOS ipos, Class<?> owner, String method, String... args) throws IOException {
-            ProcessBuilder b = childProcess(owner, method, args);
-            Process p = ipos.spawn(b);
+            return spawn(ipos, childProcess(owner, method, args));
+        }
+
+        /** Spawns {@code b} as a child of {@code ipos} ({@link IPOS#spawn}) and tracks it. */
+        Process spawn(IPOS ipos, ProcessBuilder b) throws IOException {
+            return spawn(ipos, b, Access.READ_WRITE);
+        }
+
+        /** Spawns {@code b} as a child of {@code ipos} with {@code access} and tracks it. */
+        Process spawn(IPOS ipos, ProcessBuilder b, Access access) throws IOException {
+            Process p = ipos.spawn(b, access);
             track(p.toHandle());
+            return p;
+        }
+
+        /**
+         * Starts {@code owner.method(args)} linked over its stdin and stdout ({@link IPOS#addProcess}),
+         * as a process the user started is: for what only that transport shows (banners, stray stdout).
+         */
+        Process spawnOverStdio(IPOS ipos, Class<?> owner, String method, String... args) throws Exception {
+            return addOverStdio(ipos, childProcess(owner, method, args), Access.READ_WRITE);
+        }
+
+        /** Starts {@code b} with piped stdin and stdout and links it with {@code addProcess(p, access)}. */
+        Process addOverStdio(IPOS ipos, ProcessBuilder b, Access access) throws Exception {
+            b.redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(ProcessBuilder.Redirect.PIPE)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            Process p = b.start();
+            track(p.toHandle());
+            ipos.addProcess(p, access).get(30, TimeUnit.SECONDS);
             return p;
         }
 

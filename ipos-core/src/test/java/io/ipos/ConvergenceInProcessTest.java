@@ -28,6 +28,11 @@ class ConvergenceInProcessTest {
 
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final AtomicInteger DIVERGENCES = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicLong EVENTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicInteger MIRROR_FAILURES = new AtomicInteger();
+    private static final AtomicInteger ORDER_FAILURES = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicLong INCREMENTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong LOST_INCREMENTS = new java.util.concurrent.atomic.AtomicLong();
 
     static LongStream seeds() {
         long first = Long.getLong("ipos.convergence.seed", 1L) + 1_000_000L;
@@ -37,7 +42,10 @@ class ConvergenceInProcessTest {
     @AfterAll
     static void report() {
         System.out.println("[convergence] in process (parent + " + CHILDREN + " children, " + ConvergenceProcessTest.ops()
-                + " ops each per run): " + RUNS.get() + " runs, " + DIVERGENCES.get() + " divergences");
+                + " ops each per run): " + RUNS.get() + " runs, " + DIVERGENCES.get() + " divergences; mirror rule: "
+                + EVENTS.get() + " changes checked in " + RUNS.get() * (CHILDREN + 1) + " processes, "
+                + MIRROR_FAILURES.get() + " failures; iteration order: " + ORDER_FAILURES.get() + " processes differing; counter: "
+                + INCREMENTS.get() + " increments (merge/compute/computeIfPresent), " + LOST_INCREMENTS.get() + " lost");
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -51,14 +59,22 @@ class ConvergenceInProcessTest {
             List<IPOS> all = new ArrayList<>();
             all.add(p.parent);
             all.addAll(p.children);
+            List<Mirrors> mirrors = new ArrayList<>();
+            for (IPOS ipos : all) {
+                mirrors.add(new Mirrors(ipos));
+            }
+            List<ConvergenceProcessTest.RandomWriter> randomWriters = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                IPOS ipos = all.get(i);
-                Random rnd = new Random(seed * 31 + i);
-                writers.add(CompletableFuture.runAsync(
-                        () -> new ConvergenceProcessTest.RandomWriter(ipos, rnd).run(ConvergenceProcessTest.ops())));
+                ConvergenceProcessTest.RandomWriter w = new ConvergenceProcessTest.RandomWriter(all.get(i), new Random(seed * 31 + i));
+                randomWriters.add(w);
+                writers.add(CompletableFuture.runAsync(() -> w.run(ConvergenceProcessTest.ops())));
             }
             CompletableFuture.allOf(writers.toArray(new CompletableFuture<?>[0])).join();
             p.settle();
+            int counted = randomWriters.stream().mapToInt(w -> w.counted).sum();
+            int total = ConvergenceProcessTest.RandomWriter.counterValue(p.parent);
+            INCREMENTS.addAndGet(counted);
+            LOST_INCREMENTS.addAndGet(counted - total);
             String parentDump = dump(p.parent);
             List<String> diverged = new ArrayList<>();
             for (int i = 0; i < CHILDREN; i++) {
@@ -73,7 +89,29 @@ class ConvergenceInProcessTest {
             if (!diverged.isEmpty()) {
                 DIVERGENCES.incrementAndGet();
             }
+            List<String> mirrorProblems = new ArrayList<>();
+            for (int i = 0; i < mirrors.size(); i++) {
+                EVENTS.addAndGet(mirrors.get(i).events.get());
+                List<String> m = mirrors.get(i).mismatches();
+                if (!m.isEmpty()) {
+                    MIRROR_FAILURES.incrementAndGet();
+                    mirrorProblems.add("process " + i + ": " + m.subList(0, Math.min(5, m.size())));
+                }
+                mirrors.get(i).close();
+            }
+            String parentOrder = ConvergenceProcessTest.orderOf(p.parent);
+            List<String> orderDiffers = new ArrayList<>();
+            for (int i = 0; i < CHILDREN; i++) {
+                String childOrder = ConvergenceProcessTest.orderOf(p.child(i));
+                if (!parentOrder.equals(childOrder)) {
+                    ORDER_FAILURES.incrementAndGet();
+                    orderDiffers.add("child " + i + ":\n" + childOrder + "\nparent:\n" + parentOrder);
+                }
+            }
             assertEquals(List.of(), diverged, "seed " + seed);
+            assertEquals(counted, total, "seed " + seed + ": every increment of the counter, from every process");
+            assertEquals(List.of(), mirrorProblems, "seed " + seed);
+            assertEquals(List.of(), orderDiffers, "seed " + seed);
             assertTrue(p.parentErrors.isEmpty(), p.parentErrors.toString());
             assertEquals(List.of(), p.childErrors);
         }

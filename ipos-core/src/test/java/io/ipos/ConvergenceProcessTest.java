@@ -50,6 +50,16 @@ class ConvergenceProcessTest {
         return null;
     }
 
+    /**
+     * How the children link: {@code "socket"}, spawned (each on a private Unix socket);
+     * {@code "stdio"}, started here and linked by their stdin/stdout ({@code addProcess});
+     * {@code "tcp"}, processes of their own that join the parent's TCP address. The
+     * per-transport subclasses name one.
+     */
+    String transport() {
+        return "socket";
+    }
+
     static final int DEFAULT_ROUNDS = 40;
     static final int DEFAULT_OPS = 1_000;
     static final int CHILDREN = 3;
@@ -59,6 +69,12 @@ class ConvergenceProcessTest {
     /** Runs in which all four writers were writing at the same moment. */
     private final AtomicInteger overlapped = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong stateChars = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong mirrorEvents = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger mirrorFailures = new AtomicInteger();
+    private final AtomicInteger orderFailures = new AtomicInteger();
+    /** Increments of the shared counter made in all runs, and those missing from it at the end. */
+    private final java.util.concurrent.atomic.AtomicLong increments = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lostIncrements = new java.util.concurrent.atomic.AtomicLong();
 
     private final List<IposException> errors = new CopyOnWriteArrayList<>();
     private Path dir;
@@ -81,13 +97,28 @@ class ConvergenceProcessTest {
     }
 
     @BeforeAll
-    void startChildren() throws IOException {
+    void startChildren() throws Exception {
         dir = Files.createTempDirectory("ipos-convergence");
-        ipos = ChildMain.startParent(format()).onError(errors::add);
+        IPOS.Options options = IPOS.options();
+        if (format() != null) {
+            options.format(format());
+        }
+        if (transport().equals("tcp")) {
+            options.listen("tcp://127.0.0.1:0");
+        }
+        ipos = options.start().onError(errors::add);
         kids = new ChildMain.Kids();
         for (int i = 0; i < CHILDREN; i++) {
-            kids.spawn(ipos, ConvergenceProcessTest.class, "convergenceChild", dir.toString(), Integer.toString(i));
+            String index = Integer.toString(i);
+            switch (transport()) {
+                case "socket" -> kids.spawn(ipos, ConvergenceProcessTest.class, "convergenceChild", dir.toString(), index);
+                case "stdio" -> kids.spawnOverStdio(ipos, ConvergenceProcessTest.class, "convergenceChild", dir.toString(), index);
+                case "tcp" -> kids.start(ChildMain.joinerProcess(ConvergenceProcessTest.class, "convergenceChild", dir.toString(),
+                        index, ipos.address()));
+                default -> throw new IllegalArgumentException(transport());
+            }
         }
+        ChildMain.await(CHILDREN + " children linked", () -> ipos.peers().size() == CHILDREN);
     }
 
     @AfterAll
@@ -98,10 +129,14 @@ class ConvergenceProcessTest {
         } finally {
             kids.close();
         }
-        System.out.println("[convergence] real processes, format " + ChildMain.formatName(format()) + " (parent + " + CHILDREN + " children, " + ops()
+        System.out.println("[convergence] real processes, format " + ChildMain.formatName(format()) + ", children over "
+                + transport() + " (parent + " + CHILDREN + " children, " + ops()
                 + " ops each per run): " + runs.get() + " runs, " + divergences.get() + " divergences; all four writers "
                 + "overlapped in " + overlapped.get() + " runs; mean final state " + stateChars.get() / Math.max(1, runs.get())
-                + " chars");
+                + " chars; mirror rule: " + mirrorEvents.get() + " changes checked in " + runs.get() * (CHILDREN + 1)
+                + " processes, " + mirrorFailures.get() + " failures; iteration order: " + orderFailures.get()
+                + " processes differing from the parent; counter: " + increments.get() + " increments (merge/compute/computeIfPresent), "
+                + lostIncrements.get() + " lost");
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
@@ -114,15 +149,19 @@ class ConvergenceProcessTest {
         int r = round++;
         RandomWriter.resetFields(ipos, new Random(seed));
         ipos.flush().join();
+        Mirrors mirror = new Mirrors(ipos);
         signal(dir.resolve("go-" + r), seed + " " + ops());
         long start = System.currentTimeMillis();
-        new RandomWriter(ipos, new Random(seed * 31)).run(ops());
+        RandomWriter writer = new RandomWriter(ipos, new Random(seed * 31));
+        writer.run(ops());
+        int counted = writer.counted;
         long latestStart = start;
         long earliestEnd = System.currentTimeMillis();
         for (int i = 0; i < CHILDREN; i++) {
             String[] window = awaitFile(dir.resolve("done-" + r + "-" + i)).split(" ");
             latestStart = Math.max(latestStart, Long.parseLong(window[0]));
             earliestEnd = Math.min(earliestEnd, Long.parseLong(window[1]));
+            counted += Integer.parseInt(window[2]);
         }
         if (latestStart <= earliestEnd) {
             overlapped.incrementAndGet();
@@ -145,15 +184,41 @@ class ConvergenceProcessTest {
         if (!diverged.isEmpty()) {
             divergences.incrementAndGet();
         }
+        List<String> mirrorProblems = new ArrayList<>(mirror.mismatches());
+        mirrorEvents.addAndGet(mirror.events.get());
+        mirror.close();
+        if (!mirrorProblems.isEmpty()) {
+            mirrorFailures.incrementAndGet();
+        }
+        String parentOrder = orderOf(ipos);
+        List<String> orderDiffers = new ArrayList<>();
+        for (int i = 0; i < CHILDREN; i++) {
+            String[] report = awaitFile(dir.resolve("mirror-" + r + "-" + i)).split("\n", 2);
+            mirrorEvents.addAndGet(Long.parseLong(report[0]));
+            if (report.length > 1 && !report[1].isEmpty()) {
+                mirrorFailures.incrementAndGet();
+                mirrorProblems.add("child " + i + ": " + report[1]);
+            }
+            if (!parentOrder.equals(awaitFile(dir.resolve("order-" + r + "-" + i)))) {
+                orderFailures.incrementAndGet();
+                orderDiffers.add("child " + i);
+            }
+        }
+        int total = RandomWriter.counterValue(ipos);
+        increments.addAndGet(counted);
+        lostIncrements.addAndGet(counted - total);
         assertEquals(List.of(), diverged, "seed " + seed);
-        assertEquals(CHILDREN, ipos.processes().size(), "every child still linked");
+        assertEquals(counted, total, "seed " + seed + ": every increment of the counter, from every process");
+        assertEquals(List.of(), mirrorProblems, "seed " + seed + ": the mirror rule");
+        assertEquals(List.of(), orderDiffers, "seed " + seed + ": iteration order");
+        assertEquals(CHILDREN, ipos.peers().size(), "every child still linked");
         assertTrue(errors.isEmpty(), errors.toString());
     }
 
     static void convergenceChild(String[] args) {
         Path dir = Path.of(args[0]);
         int index = Integer.parseInt(args[1]);
-        IPOS ipos = IPOS.connect();
+        IPOS ipos = args.length > 2 ? IPOS.join(args[2]) : IPOS.connect(); // a joiner is given the address
         for (int r = 0; ; r++) {
             Path go = dir.resolve("go-" + r);
             Path stop = dir.resolve("stop");
@@ -165,31 +230,76 @@ class ConvergenceProcessTest {
             }
             String[] spec = read(go).split(" ");
             long seed = Long.parseLong(spec[0]);
+            Mirrors mirror = new Mirrors(ipos);
             long start = System.currentTimeMillis();
-            new RandomWriter(ipos, new Random(seed * 31 + index + 1)).run(Integer.parseInt(spec[1]));
+            RandomWriter writer = new RandomWriter(ipos, new Random(seed * 31 + index + 1));
+            writer.run(Integer.parseInt(spec[1]));
             long end = System.currentTimeMillis();
             ipos.flush().join();
-            signal(dir.resolve("done-" + r + "-" + index), start + " " + end);
+            signal(dir.resolve("done-" + r + "-" + index), start + " " + end + " " + writer.counted);
             awaitFile(dir.resolve("dump-" + r));
             signal(dir.resolve("state-" + r + "-" + index), dump(ipos));
+            List<String> problems = mirror.mismatches();
+            mirror.close();
+            signal(dir.resolve("order-" + r + "-" + index), orderOf(ipos));
+            signal(dir.resolve("mirror-" + r + "-" + index), mirror.events.get() + "\n"
+                    + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
         }
     }
 
     // ---------------------------------------------------------------- the random writer
+
+    /** Every map's and set's iteration order, field by field, depth first (lists are ordered anyway). */
+    static String orderOf(IPOS ipos) {
+        StringBuilder sb = new StringBuilder();
+        for (String key : new java.util.TreeSet<>(ipos.keys())) {
+            sb.append(key).append(": ");
+            order(ipos.get(key), sb);
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void order(Object v, StringBuilder sb) {
+        if (v instanceof java.util.Map<?, ?> m) {
+            sb.append('{');
+            m.forEach((k, x) -> {
+                sb.append(ChildMain.canon(k)).append('=');
+                order(x, sb);
+                sb.append(' ');
+            });
+            sb.append('}');
+        } else if (v instanceof java.util.Collection<?> c) {
+            sb.append(v instanceof java.util.Set ? "<" : "[");
+            c.forEach(x -> {
+                order(x, sb);
+                sb.append(' ');
+            });
+            sb.append(v instanceof java.util.Set ? ">" : "]");
+        } else {
+            sb.append(ChildMain.canon(v));
+        }
+    }
 
     /**
      * Random writes on an instance's fields: map put/remove/putAll/clear/merge/removeIf, list
      * add anywhere/set/remove/subList clear/sort/iterator writes, set add/remove/removeAll,
      * nested containers made and then written into, fields reset and deleted. Any process may
      * change a list between this writer's {@code size()} and its write, so an index that turns
-     * out to be stale is counted and skipped, as a user would.
+     * out to be stale is counted and skipped, as a user would. Now and then it adds 1 to the
+     * shared counter (field {@value #COUNTER}, key {@code n}) with merge, compute or
+     * computeIfPresent, and counts that in {@link #counted}: at the end the counter must hold every
+     * writer's count (no lost updates).
      */
     static final class RandomWriter {
         static final List<String> FIELDS = List.of("m0", "m1", "l0", "l1", "s0", "s1", "x");
+        /** The counter's field: never deleted or reset by a writer. */
+        static final String COUNTER = "count";
 
         final IPOS ipos;
         final Random rnd;
         int staleIndices;
+        int counted;
 
         RandomWriter(IPOS ipos, Random rnd) {
             this.ipos = ipos;
@@ -205,6 +315,24 @@ class ConvergenceProcessTest {
             for (String f : FIELDS) {
                 w.resetField(f);
             }
+            ipos.create(COUNTER, Map.of("n", 0));
+        }
+
+        /** What the counter holds here. */
+        static int counterValue(IPOS ipos) {
+            Map<String, Integer> counter = ipos.get(COUNTER);
+            return counter.get("n");
+        }
+
+        /** Adds 1 to the counter, one of three ways. */
+        void count() {
+            SharedMap<String, Integer> counter = ipos.get(COUNTER);
+            switch (rnd.nextInt(3)) {
+                case 0 -> counter.merge("n", 1, Integer::sum);
+                case 1 -> counter.compute("n", (k, v) -> v == null ? 1 : v + 1);
+                default -> counter.computeIfPresent("n", (k, v) -> v + 1);
+            }
+            counted++;
         }
 
         void run(int ops) {
@@ -220,6 +348,8 @@ class ConvergenceProcessTest {
                     ipos.delete(field());
                 } else if (r < 3) {
                     resetField(field());
+                } else if (r < 7) {
+                    count();
                 } else {
                     Object target = pickContainer();
                     if (target instanceof Map<?, ?> m) {

@@ -21,6 +21,8 @@ final class InProcessPair implements AutoCloseable {
     final List<IPOS> children = new ArrayList<>();
     /** Per child, the valve on the parent's stream to it. */
     final List<Valve> valves = new ArrayList<>();
+    /** Per child, the valve on its stream to the parent. */
+    final List<Valve> upValves = new ArrayList<>();
     final List<IposException> parentErrors = new CopyOnWriteArrayList<>();
     final List<IposException> childErrors = new CopyOnWriteArrayList<>();
 
@@ -47,12 +49,14 @@ final class InProcessPair implements AutoCloseable {
             Valve valve = new Valve(Channels.newOutputStream(down.sink()));
             OutputStream parentOut = valve;
             InputStream parentIn = Channels.newInputStream(up.source());
-            OutputStream childOut = Channels.newOutputStream(up.sink());
+            Valve upValve = new Valve(Channels.newOutputStream(up.sink()));
+            OutputStream childOut = upValve;
             CompletableFuture<Void> ready = parent.addLink(parentIn, parentOut, "child " + (children.size() + 1));
             IPOS child = IPOS.connect(childIn, childOut, Duration.ofSeconds(10)).onError(childErrors::add);
             ready.join();
             children.add(child);
             valves.add(valve);
+            upValves.add(upValve);
             return child;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

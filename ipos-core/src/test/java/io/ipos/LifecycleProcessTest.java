@@ -345,7 +345,7 @@ class LifecycleProcessTest {
             Process child;
             System.setErr(new PrintStream(new Tee(realErr, captured), true, StandardCharsets.UTF_8));
             try {
-                child = kids.spawn(ipos, LifecycleProcessTest.class, "noisyBeforeConnect", dir.toString());
+                child = kids.spawnOverStdio(ipos, LifecycleProcessTest.class, "noisyBeforeConnect", dir.toString());
             } finally {
                 System.setErr(realErr);
             }
@@ -381,9 +381,9 @@ class LifecycleProcessTest {
         try (IPOS ipos = IPOS.start().onError(errors::add); ChildMain.Kids kids = new ChildMain.Kids()) {
             SharedMap<String, Object> m = ipos.create("m", Map.of());
             ProcessBuilder b = childProcess(LifecycleProcessTest.class, "noisyAfterConnect", dir.toString());
-            b.redirectError(stderr.toFile());
-            Process child = ipos.spawn(b);
-            kids.track(child.toHandle());
+            b.redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.PIPE);
+            Process child = kids.start(b); // linked over its stdin/stdout: only there can a println reach the link
+            ipos.addProcess(child).get(30, TimeUnit.SECONDS);
             for (int i = 0; i < 100; i++) {
                 m.put("p" + i, i);
             }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A link works the same whether its threads poll before they sleep ({@code Hub.SPIN_NANOS}, the
+ * A link works the same whether its threads poll before they sleep ({@code FrameReader.SPIN_NANOS}, the
  * default on more than one core) or sleep at once ({@code -Dipos.spinMicros=0}): a child of each
  * kind answers a conversation of single writes, each of which finds the link threads idle, and
  * then a burst.

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -187,6 +188,59 @@ class RebaseTest {
             assertEquals(parent, a);
             assertEquals(parent, b);
             assertTrue(p.parentErrors.isEmpty(), p.parentErrors.toString());
+        }
+    }
+
+    /**
+     * A burst of foreign ops is applied under one re-base (undo the pending writes once, redo them
+     * once) even while other threads keep queueing on the lock: ending the batch for them cost a redo
+     * and an undo of every pending write per foreign op, so reads in a tight loop made a re-base
+     * quadratic (that is what made the atomic-transfers test take 10 s instead of 1).
+     */
+    @Test
+    void aBurstOfForeignOpsIsReBasedOnceWhileReadersSpinOnTheLock() throws Exception {
+        int pending = 50;
+        int foreign = 2_000;
+        try (InProcessPair p = new InProcessPair(1)) {
+            SharedMap<String, Integer> parent = p.parent.create("m", new HashMap<>());
+            p.settle();
+            SharedMap<String, Integer> child = p.child(0).get("m");
+            Valve valve = p.valves.get(0);
+            valve.shut(); // the parent's ops and the acks of the child's writes wait here
+            for (int i = 0; i < pending; i++) {
+                child.put("c" + i, i);
+            }
+            for (int i = 0; i < foreign; i++) {
+                parent.put("p" + i, i);
+            }
+            await(() -> parent.containsKey("c" + (pending - 1)));
+            long before = p.child(0).writeCounts()[4];
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        child.containsKey("done");
+                    }
+                });
+                t.start();
+                readers.add(t);
+            }
+            try {
+                valve.open();
+                p.settle();
+                p.child(0).flush().join();
+            } finally {
+                stop.set(true);
+                for (Thread t : readers) {
+                    t.join();
+                }
+            }
+            long reBases = p.child(0).writeCounts()[4] - before;
+            System.out.println("[rebase] " + foreign + " foreign ops over " + pending + " pending writes, 2 readers spinning: "
+                    + reBases + " re-bases");
+            assertEquals(parent, child);
+            assertTrue(reBases <= foreign / 100, "a re-base per batch of frames, not per foreign op: " + reBases);
         }
     }
 

@@ -114,9 +114,19 @@ class SharedCollectionsBehaviourTest {
         AtomicInteger count = new AtomicInteger();
         replica.replicator = new Replicator() {
             @Override
-            public void submit(Replica r, Op op, Node target) {
+            public Object encode(Op op) {
+                return real.encode(op);
+            }
+
+            @Override
+            public boolean recordsUndo() {
+                return real.recordsUndo();
+            }
+
+            @Override
+            public void ship(Op op, Node target, Object encoded, Op.Undo undo) {
                 count.incrementAndGet();
-                real.submit(r, op, target);
+                real.ship(op, target, encoded, undo);
             }
 
             @Override

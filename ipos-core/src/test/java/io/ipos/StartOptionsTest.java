@@ -133,8 +133,8 @@ class StartOptionsTest {
                 raw.send(BadInputProcessTest.frame(FrameDescriptor.OP, new byte[4096]));
                 assertTrue(raw.awaitDropped());
                 ChildMain.await("the error", () -> !errors.isEmpty());
-                // the child's stream: magic (8 bytes), HELLO (15), READY (5), then the frame
-                assertEquals("raw child: frame at offset 28 has length=4097 outside [1, maxFrameBytes=4096]; the stream "
+                // the child's stream: magic (8 bytes), HELLO (17), READY (5), then the frame
+                assertEquals("raw child: frame at offset 30 has length=4097 outside [1, maxFrameBytes=4096]; the stream "
                         + "can't be trusted", errors.get(0).getMessage());
             }
         }
@@ -142,8 +142,10 @@ class StartOptionsTest {
 
     @Test
     void optionsDescribeWhatIsSet() {
-        assertEquals("IPOS.Options[format=unset, maxFrameBytes=unset]", IPOS.options().toString());
-        assertEquals("IPOS.Options[format=json, maxFrameBytes=2048]", IPOS.options().format("json").maxFrameBytes(2048).toString());
+        assertEquals("IPOS.Options[format=unset, maxFrameBytes=unset, stallTimeout=unset, name=unset, listen=unset, callTimeout=unset]",
+                IPOS.options().toString());
+        assertEquals("IPOS.Options[format=json, maxFrameBytes=2048, stallTimeout=unset, name=unset, listen=unset, callTimeout=PT5S]",
+                IPOS.options().format("json").maxFrameBytes(2048).callTimeout(java.time.Duration.ofSeconds(5)).toString());
     }
 
     private static <T> T withProperty(String key, String value, Supplier<T> body) {
