@@ -22,7 +22,9 @@ import { readFileSync } from "node:fs";
 import { decode } from "@msgpack/msgpack";
 
 const MAGIC = Buffer.from([0x89, 0x49, 0x50, 0x4f, 0x53, 0x0d, 0x0a, 0x1a]);
-const FRAME_TYPES = { 1: "HELLO", 2: "WELCOME", 3: "SNAPSHOT", 4: "READY", 5: "OP", 6: "ACK", 7: "SYNC", 8: "SYNC_ACK", 9: "ERROR" };
+const FRAME_TYPES = { 1: "HELLO", 2: "WELCOME", 3: "SNAPSHOT", 4: "READY", 5: "OP", 6: "ACK", 7: "SYNC", 8: "SYNC_ACK", 9: "ERROR",
+  10: "REJECT", 11: "RESYNC", 12: "RELAY", 13: "PEER", 14: "LOST", 15: "RETRY", 16: "MSG", 17: "CALL", 18: "RESULT",
+  19: "CANCEL", 20: "EXPOSE", 21: "EXPOSED", 22: "UNEXPOSE", 23: "RESENT" };
 const OPS = {
   1: "MAP_PUT", 2: "MAP_REMOVE", 3: "MAP_CLEAR", 4: "LIST_INSERT", 5: "LIST_SET", 6: "LIST_REMOVE", 7: "LIST_CLEAR",
   8: "LIST_PERMUTE", 9: "SET_ADD", 10: "SET_REMOVE", 11: "SET_CLEAR", 12: "MAP_PUT_IF_ABSENT", 13: "MAP_REPLACE_IF",
@@ -381,13 +383,34 @@ function main(argv) {
     let text;
     try {
       switch (type) {
-        case 1:
-          text = `version=${body.readUInt16BE(0)} pid=${body.readBigUInt64BE(2)}`;
+        case 1: {
+          // u16 version, u64 pid, u8 n + name (UTF-8), u8 s + secret (never printed: its length only)
+          const n = body[10];
+          const name = body.subarray(11, 11 + n).toString("utf8");
+          text = `version=${body.readUInt16BE(0)} pid=${body.readBigUInt64BE(2)} name=${JSON.stringify(name)} `
+            + `secret=${body[11 + n]} bytes`;
           break;
-        case 2:
-          format ??= body.subarray(11, 11 + body[10]).toString("ascii");
+        }
+        case 2: {
+          // u16 version, u32 id, u32 maxFrameBytes, u8 n + format, u8 access, u8 n + name, u16 p + p x (u32 id, u8 n + name)
+          let at = 11 + body[10];
+          const fmt = body.subarray(11, at).toString("ascii");
+          format ??= fmt;
+          const access = body[at++] === 1 ? "read-only" : "read-write";
+          const name = body.subarray(at + 1, at + 1 + body[at]).toString("utf8");
+          at += 1 + body[at];
+          const peers = [];
+          for (let i = 0, p = body.readUInt16BE(at), q = at + 2; i < p; i++) {
+            const id = body.readUInt32BE(q);
+            peers.push(`${id}:${body.subarray(q + 5, q + 5 + body[q + 4]).toString("utf8")}`);
+            q += 5 + body[q + 4];
+          }
           text = `version=${body.readUInt16BE(0)} child=${body.readUInt32BE(2)} maxFrameBytes=${body.readUInt32BE(6)} `
-            + `format=${body.subarray(11, 11 + body[10]).toString("ascii")}`;
+            + `format=${fmt} access=${access} name=${JSON.stringify(name)} peers=[${peers.join(", ")}]`;
+          break;
+        }
+        case 13:
+          text = `${body[0] === 1 ? "joined" : "left"} ${body.readUInt32BE(1)}:${body.subarray(6, 6 + body[5]).toString("utf8")}`;
           break;
         case 3:
         case 5: {

@@ -1,17 +1,26 @@
 package io.ipos.examples;
 
+import io.ipos.Access;
 import io.ipos.IPOS;
 import io.ipos.SharedMap;
+import io.ipos.Subscription;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A work queue shared by a parent and three child JVMs.
@@ -19,13 +28,21 @@ import java.util.concurrent.TimeUnit;
  * <p>The parent creates four fields: {@code jobs}, a list of {@link Job}s; {@code claims}, a map
  * from job id to a list of the workers that claimed it; {@code results}, a map from job id to
  * {@link JobResult}; {@code progress}, jobs done per worker (and {@code lostClaims}, claim races
- * lost per worker). It spawns the {@link Worker}s, creates field {@code go} once all are connected,
- * and they claim and do the jobs (see {@link Worker}
- * for why each job is done exactly once), prints a line whenever {@code progress} changes (polling
- * every 100 ms), waits for the workers to exit, checks the results and prints a summary.
+ * lost per worker). It spawns the {@link Worker}s, named {@code worker-1}, {@code worker-2}...,
+ * creates field {@code go} once all are connected, and they claim and do the jobs (see
+ * {@link Worker} for why each job is done exactly once), prints a line whenever {@code progress}
+ * changes (a listener on {@code progress} redraws the line from each change; nothing polls) and
+ * whenever a peer joins or leaves, waits for the workers to exit, checks the results and prints a
+ * summary.
  *
- * <p>Run it from the repository root with {@code mvn -q -DskipTests package exec:exec}, or with
- * arguments {@code [jobs [workers]]} on the class path of this module.
+ * <p>It also listens, at a Unix socket in a directory of its own under {@code java.io.tmpdir}, and
+ * prints the read-only address and the command that runs a {@link Dashboard} against it from
+ * another terminal. With {@code --wait-for-dashboard} it waits for the dashboard to join before it
+ * starts the workers, so that the dashboard sees the whole run.
+ *
+ * <p>Run it from the repository root with {@code mvn -q -DskipTests package exec:exec} (arguments:
+ * {@code -Ddemo.args="40 3 --wait-for-dashboard"}), or with arguments
+ * {@code [jobs [workers]] [--wait-for-dashboard]} on the class path of this module.
  */
 public final class WorkQueueDemo {
     static final String JOBS = "jobs";
@@ -38,8 +55,9 @@ public final class WorkQueueDemo {
     /** Hash rounds of the shortest job: about 50 ms on a 2020s x86 core; the longest has 1.8 times as many. */
     public static final int DEFAULT_ROUNDS = 10_000_000;
 
-    private static final long POLL_MILLIS = 100;
     private static final Duration DEADLINE = Duration.ofMinutes(2);
+    /** How long {@code --wait-for-dashboard} waits before it starts without one. */
+    private static final Duration DASHBOARD_WAIT = Duration.ofMinutes(10);
 
     private WorkQueueDemo() {
     }
@@ -52,7 +70,7 @@ public final class WorkQueueDemo {
      * @param results the {@code results} map: job id to what was reported for it
      * @param jobsDone the {@code progress} map: jobs each worker says it did
      * @param lostClaims claim races each worker lost (absent: none)
-     * @param elapsed from {@link IPOS#start()} to the last worker's exit
+     * @param elapsed from starting the first worker to the last worker's exit
      * @param exitCodes the workers' exit codes, in spawn order
      * @param problems what the checks found wrong; empty when every job got exactly one result
      */
@@ -66,22 +84,32 @@ public final class WorkQueueDemo {
     }
 
     /**
-     * Runs the demo with 40 jobs and 3 workers, or {@code [jobs [workers]]}, and exits 0 when every
-     * job got exactly one result.
+     * Runs the demo with 40 jobs and 3 workers, or {@code [jobs [workers]] [--wait-for-dashboard]},
+     * and exits 0 when every job got exactly one result. The workers print into this process's
+     * stdout.
      *
-     * @param args optional job and worker counts
+     * @param args optional job and worker counts, and {@code --wait-for-dashboard}
      * @throws Exception if a worker can't be started
      */
     public static void main(String[] args) throws Exception {
-        int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        int workers = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        Summary summary = run(jobs, workers, DEFAULT_ROUNDS, System.out);
+        List<Integer> counts = new ArrayList<>();
+        boolean waitForDashboard = false;
+        for (String a : args) {
+            if (a.equals("--wait-for-dashboard")) {
+                waitForDashboard = true;
+            } else if (!a.isEmpty()) {
+                counts.add(Integer.parseInt(a));
+            }
+        }
+        int jobs = counts.size() > 0 ? counts.get(0) : 40;
+        int workers = counts.size() > 1 ? counts.get(1) : 3;
+        Summary summary = run(jobs, workers, DEFAULT_ROUNDS, waitForDashboard, Redirect.INHERIT, System.out);
         System.exit(summary.ok() ? 0 : 1);
     }
 
     /**
-     * Runs the whole demo: shares the jobs, spawns the workers, reports progress on {@code out},
-     * waits for the workers to exit and checks the results.
+     * Runs the whole demo, the workers' stdout discarded and no wait for a dashboard. See
+     * {@link #run(int, int, int, boolean, Redirect, PrintStream)}.
      *
      * @param jobCount how many jobs
      * @param workerCount how many worker processes
@@ -93,6 +121,27 @@ public final class WorkQueueDemo {
      */
     public static Summary run(int jobCount, int workerCount, int rounds, PrintStream out)
             throws IOException, InterruptedException {
+        return run(jobCount, workerCount, rounds, false, Redirect.DISCARD, out);
+    }
+
+    /**
+     * Runs the whole demo: shares the jobs, listens for a dashboard, spawns the workers, reports
+     * progress on {@code out}, waits for the workers to exit and checks the results.
+     *
+     * @param jobCount how many jobs
+     * @param workerCount how many worker processes
+     * @param rounds hash rounds of the shortest job (see {@link #DEFAULT_ROUNDS})
+     * @param waitForDashboard whether to wait (up to 10 minutes) for a {@link Dashboard} to join
+     *     before starting the workers
+     * @param workerOutput where the workers' stdout goes: a spawned child links over a socket of its
+     *     own, so its stdout is free ({@code INHERIT}: this process's)
+     * @param out where progress and the summary go
+     * @return what happened
+     * @throws IOException if a worker can't be started, or the demo can't listen
+     * @throws InterruptedException if interrupted while waiting for the workers
+     */
+    public static Summary run(int jobCount, int workerCount, int rounds, boolean waitForDashboard,
+            Redirect workerOutput, PrintStream out) throws IOException, InterruptedException {
         if (jobCount < 1 || workerCount < 1 || rounds < 0) {
             throw new IllegalArgumentException("jobCount=" + jobCount + ", workerCount=" + workerCount
                     + ", rounds=" + rounds + ": need at least one job and one worker");
@@ -100,7 +149,9 @@ public final class WorkQueueDemo {
         IPOS.registerClass(Job.class);
         IPOS.registerClass(JobResult.class);
         long start = System.nanoTime();
-        try (IPOS ipos = IPOS.start()) {
+        // where a dashboard joins: a socket in a directory only this user can enter, removed at the end
+        Path dir = Files.createTempDirectory("ipos-workqueue-");
+        try (IPOS ipos = IPOS.options().listen("unix:" + dir.resolve("demo.sock")).start()) {
             List<Job> jobList = new ArrayList<>();
             Map<Integer, List<String>> claimLists = new LinkedHashMap<>();
             for (int id = 0; id < jobCount; id++) {
@@ -117,28 +168,45 @@ public final class WorkQueueDemo {
             SharedMap<String, Integer> progress = ipos.create(PROGRESS, zeroes);
             SharedMap<String, Integer> lost = ipos.create(LOST_CLAIMS, Map.of());
             out.printf("sharing %d jobs with %d workers%n", jobCount, workerCount);
+            printDashboardCommand(ipos.address(Access.READ_ONLY), out);
 
+            // who comes and goes: the workers, and any dashboard
+            CountDownLatch dashboard = new CountDownLatch(1);
+            Subscription peers = ipos.onPeer(e -> {
+                out.printf("%5.1f s  %s %s%n", seconds(start), e.peer().name(), e.joined() ? "joined" : "left");
+                if (e.joined() && e.peer().name().equals(Dashboard.NAME)) {
+                    dashboard.countDown();
+                }
+            });
+            if (waitForDashboard) {
+                out.println("waiting for the dashboard to join before starting the workers");
+                if (!dashboard.await(DASHBOARD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    out.println("no dashboard joined within " + DASHBOARD_WAIT.toMinutes() + " minutes: starting without one");
+                }
+            }
+
+            long workersStart = System.nanoTime();
             List<Process> workers = new ArrayList<>();
             for (int w = 1; w <= workerCount; w++) {
-                Process p = ipos.spawn(IPOS.javaProcess(Worker.class, String.valueOf(w)));
-                workers.add(p);
-                out.printf("%5.1f s  worker-%d connected (pid %d)%n", seconds(start), w, p.pid());
+                workers.add(ipos.spawn(IPOS.javaProcess(Worker.class, String.valueOf(w)).redirectOutput(workerOutput)));
             }
+            // the progress view: a copy of `progress` kept from its change events alone (remove the
+            // removed keys, put the added ones), redrawn on the instance's event thread after every change
+            Map<String, Integer> shown = new TreeMap<>(progress);
+            out.printf("%5.1f s  %s%n", seconds(start), progressLine(shown, jobCount));
+            Subscription redraw = progress.onChange(change -> {
+                shown.keySet().removeAll(change.removed().keySet());
+                shown.putAll(change.added());
+                out.printf("%5.1f s  %s%n", seconds(start), progressLine(shown, jobCount));
+            });
             ipos.create(GO, Boolean.TRUE); // all workers start together, so they race for the first jobs
 
-            Map<String, Integer> shown = Map.of();
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (true) {
-                Map<String, Integer> now = new TreeMap<>(progress);
-                if (!now.equals(shown)) {
-                    shown = now;
-                    out.printf("%5.1f s  %s%n", seconds(start), progressLine(now, jobCount));
-                }
-                if (sum(now) >= jobCount || workers.stream().noneMatch(Process::isAlive)
-                        || System.nanoTime() > deadline) {
-                    break;
-                }
-                Thread.sleep(POLL_MILLIS);
+            // the listener draws the progress meanwhile; this thread only waits for the workers to exit
+            try {
+                CompletableFuture.allOf(workers.stream().map(Process::onExit).toArray(CompletableFuture[]::new))
+                        .get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // past the deadline: the workers still running are stopped below, the checks say what is missing
             }
 
             List<Integer> exitCodes = new ArrayList<>();
@@ -148,17 +216,33 @@ public final class WorkQueueDemo {
                 }
                 exitCodes.add(p.exitValue());
             }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            // every worker flushed before it exited, so its writes are all applied here
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - workersStart);
+            // every worker flushed before it exited, so its writes are all applied here; this flush
+            // returns once the listeners have drawn all of them
+            ipos.flush().join();
+            redraw.close();
+            peers.close();
             Map<String, Integer> done = new TreeMap<>(progress);
-            if (!done.equals(shown)) {
-                out.printf("%5.1f s  %s%n", seconds(start), progressLine(done, jobCount));
-            }
             Summary summary = new Summary(jobCount, new TreeMap<>(results), done, new TreeMap<>(lost), elapsed,
                     exitCodes, check(jobCount, results, done, claims, exitCodes));
             printSummary(summary, out);
             return summary;
+        } finally {
+            Files.deleteIfExists(dir.resolve("demo.sock"));
+            Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * Prints how to watch this run from another terminal: the {@code mvn} form for the repository
+     * root, and a {@code java} form with this process's own class path for anywhere on this host.
+     */
+    private static void printDashboardCommand(String address, PrintStream out) {
+        out.println("watch it live from another terminal (a read-only dashboard), in the repository root:");
+        out.println("  mvn -q compile exec:exec -Ddemo.main=" + Dashboard.class.getName() + " -Ddemo.args='" + address + "'");
+        out.println("or from anywhere on this host:");
+        out.println("  " + Path.of(System.getProperty("java.home"), "bin", "java") + " -cp '"
+                + System.getProperty("java.class.path") + "' " + Dashboard.class.getName() + " '" + address + "'");
     }
 
     /** Job {@code id} of a run: between 1 and 1.8 times {@code rounds} rounds. */
@@ -219,13 +303,13 @@ public final class WorkQueueDemo {
         }
     }
 
-    private static String progressLine(Map<String, Integer> progress, int jobCount) {
+    static String progressLine(Map<String, Integer> progress, int jobCount) {
         StringBuilder line = new StringBuilder(String.format("%3d/%d done ", sum(progress), jobCount));
         progress.forEach((worker, n) -> line.append(String.format("  %s: %2d", worker, n)));
         return line.toString();
     }
 
-    private static int sum(Map<String, Integer> counts) {
+    static int sum(Map<String, Integer> counts) {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 

@@ -5,13 +5,22 @@ import io.ipos.IposException;
 import io.ipos.SharedList;
 import io.ipos.SharedMap;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
- * The child program of {@link WorkQueueDemo}: joins the parent, waits for field {@code go}, takes
+ * The child program of {@link WorkQueueDemo}: joins the parent, waits for field {@code go} (with a
+ * listener that counts down a latch when the field appears, see {@code Await}), takes
  * jobs from the shared {@code jobs} list, claims each one before doing it, reports into {@code results} and bumps its
- * own counter in {@code progress}. Started with {@code ipos.spawn(IPOS.javaProcess(Worker.class, "1"))}.
+ * own counter in {@code progress}. Started with {@code ipos.spawn(IPOS.javaProcess(Worker.class, "1"))},
+ * it joins as the peer {@code worker-1}.
+ *
+ * <p>{@code worker-1} first shells out with {@code inheritIO()} ({@code java --version}, which prints
+ * to stdout): a spawned child links over a private socket, so its stdin and stdout are its own and a
+ * program it starts may share them. (Over stdin/stdout, with {@code -Dipos.childLink=stdio}, that
+ * output would land in the link and the parent would drop this worker: then it doesn't.)
  *
  * <h2>Claiming a job so that exactly one worker does it</h2>
  *
@@ -35,12 +44,15 @@ import java.util.concurrent.CompletionException;
  *       reporting, the job stays undone: the parent reports it as missing.)</li>
  * </ol>
  *
- * <p>Why not {@code claims.putIfAbsent(j, me)} and a check after {@code flush()}? Two workers can
- * both find the key absent in their own copy, and both puts reach the parent. The parent applies
- * them in order and the later one overwrites the earlier (a map key is last-writer-wins). The
- * first worker's flush completes when its own put is applied, before the second put arrives, so it
- * sees its own name and believes it won; the second worker sees its name too, for good. Both would
- * do the job. A list with inserts at the front keeps the first claim instead of the last.
+ * <p>{@code claims.putIfAbsent(j, me)} and a check after {@code flush()} would be just as airtight:
+ * {@code putIfAbsent} travels as a conditional op that the parent decides when it applies it (see
+ * the README, "Conditional writes are decided by the parent"). Of two workers that both find the key
+ * absent in their own copy, the first claim to reach the parent wins in every process; the later
+ * one changes nothing there, and its writer re-bases onto the winner, so after {@code flush()} each
+ * worker sees the winner's name. What would not work is a plain {@code claims.put(j, me)}: a plain
+ * put is last-writer-wins, so the later claim would overwrite the earlier after the first claimant
+ * had already seen its own name. The list shows the other tool, ordering by explicit index 0 and
+ * {@code flush()}, and keeps every claim, which the parent's check quotes when a job has no result.
  *
  * <p>Nor {@code jobs.remove(0)}: two workers can remove index 0 of their own copies at once, get
  * the same job, and the parent then removes two different elements.
@@ -59,8 +71,10 @@ public final class Worker {
         // a process must register a class before it reads or writes a value of it
         IPOS.registerClass(Job.class);
         IPOS.registerClass(JobResult.class);
-        IPOS ipos = IPOS.connect();
-        // from here on System.out prints to stderr: stdout carries the link
+        IPOS ipos = IPOS.options().name(me).connect();
+        if (me.equals("worker-1")) {
+            shellOut(me);
+        }
 
         SharedList<Job> jobs = ipos.get(WorkQueueDemo.JOBS);
         SharedMap<Integer, List<String>> claims = ipos.get(WorkQueueDemo.CLAIMS);
@@ -71,9 +85,7 @@ public final class Worker {
         int done = 0;
         int racesLost = 0;
         try {
-            while (ipos.get(WorkQueueDemo.GO) == null && ipos.isConnected()) {
-                Thread.sleep(5); // the parent creates "go" once every worker is connected
-            }
+            Await.field(ipos, WorkQueueDemo.GO); // the parent creates "go" once every worker is connected
             for (Job job : jobs) { // iterates over a snapshot of the list
                 if (!ipos.isConnected()) {
                     break;
@@ -107,5 +119,26 @@ public final class Worker {
         }
         System.out.println(me + ": finished, jobs done: " + done + ", claim races lost: " + racesLost);
         ipos.close();
+    }
+
+    /**
+     * Runs {@code java --version} with this process's stdin, stdout and stderr, if the link to the
+     * parent is a socket ({@code spawn} put its address in {@code IPOS_ADDRESS}), not stdin/stdout.
+     */
+    private static void shellOut(String me) {
+        if (System.getenv("IPOS_ADDRESS") == null) {
+            System.out.println(me + ": linked over stdin/stdout, so not shelling out with inheritIO()");
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        System.out.println(me + ": shelling out with inheritIO(): java --version");
+        try {
+            int exit = new ProcessBuilder(java, "--version").inheritIO().start().waitFor();
+            System.out.println(me + ": java --version exited with " + exit + "; the link to the parent is untouched");
+        } catch (IOException e) {
+            System.out.println(me + ": could not run java --version: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

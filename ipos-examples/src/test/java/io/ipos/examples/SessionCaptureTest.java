@@ -29,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,12 +42,31 @@ import org.junit.jupiter.params.provider.ValueSource;
  * short session while both directions of their link are copied to files (the parent links the
  * child through {@link IPOS#addProcess} with a {@link Process} whose stdin and stdout streams tee),
  * then {@code node/decode-session.mjs}, with the stock npm package {@code @msgpack/msgpack},
- * decodes the captures and must print exactly the ops that were written. Skipped, saying so, when
- * {@code node} or {@code npm} is not on the PATH.
+ * decodes the captures and must print exactly the ops that were written. The decoding is skipped,
+ * saying why, when {@code node} or {@code npm} is not on the PATH or when {@code npm ci} can't fetch
+ * the package for lack of network ({@link #fetchFailure}); any other {@code npm ci} failure fails.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionCaptureTest {
     static final Path NODE_DIR = Path.of(System.getProperty("basedir", "."), "node");
+    /**
+     * Installs the decoder's one package. One retry and a 30 s request timeout, so that a network
+     * that drops packets fails within {@link #run}'s 90 s, as a fetch failure, rather than by timeout.
+     */
+    static final List<String> NPM_CI = List.of("npm", "ci", "--no-audit", "--no-fund", "--fetch-retries=1",
+            "--fetch-timeout=30000");
+    /**
+     * npm's error codes for a request to the registry that got no answer (no DNS, no route, refused,
+     * reset, timed out), and {@code ENOTCACHED}: offline mode without the package in the cache.
+     */
+    static final Set<String> FETCH_FAILURE_CODES = Set.of("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET",
+            "ETIMEDOUT", "ESOCKETTIMEDOUT", "ERR_SOCKET_TIMEOUT", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN",
+            "ECONNABORTED", "ENOTCACHED");
+    /** {@code npm ERR! code X} (npm up to 9) or {@code npm error code X} (npm 10 on). */
+    private static final Pattern NPM_CODE = Pattern.compile("(?m)^npm (?:ERR!|error) code (\\S+)\\s*$");
+    /** The lines npm prints when it classifies a failure as a network problem. */
+    private static final Pattern NPM_NETWORK = Pattern.compile("(?m)^npm (?:ERR!|error) network (\\S.*)$");
+    private static final Pattern FAILED_REQUEST = Pattern.compile("request to \\S+ failed[^\\r\\n]*");
     static boolean nodeReady;
     static String nodeMissing;
 
@@ -55,9 +76,34 @@ class SessionCaptureTest {
         if (nodeMissing != null) {
             return;
         }
-        Run npm = run(NODE_DIR, List.of("npm", "ci", "--no-audit", "--no-fund"));
+        Run npm = run(NODE_DIR, NPM_CI);
+        if (npm.exit != 0 && fetchFailure(npm.output) != null) {
+            nodeMissing = fetchFailure(npm.output);
+            return;
+        }
         assertEquals(0, npm.exit, "npm ci in " + NODE_DIR + " failed:\n" + npm.output);
         nodeReady = true;
+    }
+
+    /**
+     * Why {@code npm ci} failed, if it failed to fetch from the registry for lack of network (a
+     * reason to skip, not to fail); null for any other failure (a missing package, a bad lock file,
+     * an integrity error), which must fail the test.
+     *
+     * @param npmOutput what {@code npm ci} printed, stdout and stderr
+     */
+    static String fetchFailure(String npmOutput) {
+        Matcher code = NPM_CODE.matcher(npmOutput);
+        String c = code.find() ? code.group(1) : null;
+        Matcher network = NPM_NETWORK.matcher(npmOutput);
+        boolean networkLine = network.find();
+        if (!(c != null && FETCH_FAILURE_CODES.contains(c)) && !networkLine) {
+            return null;
+        }
+        Matcher request = FAILED_REQUEST.matcher(npmOutput);
+        String detail = request.find() ? request.group() : networkLine ? network.group(1) : "no detail";
+        return "npm ci could not fetch its package from the registry (no network?): "
+                + (c != null ? "code " + c + ", " : "") + detail;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -72,7 +118,7 @@ class SessionCaptureTest {
         List<String> parentToChild = decode(down, null);
         assertInOrder(parentToChild,
                 "MAGIC",
-                "WELCOME version=1 child=1 maxFrameBytes=67108864 format=" + format,
+                "WELCOME version=3 child=1 maxFrameBytes=67108864 format=" + format + " access=read-write name=\"child-1\" peers=[0:parent]",
                 "OP MAP_PUT root \"jobs\": list 0:2 [\"a\"]",
                 "OP LIST_INSERT 0:2 at end: \"b\"",
                 "OP LIST_SET 0:2 [0] = \"A\"",
@@ -101,7 +147,7 @@ class SessionCaptureTest {
         List<String> childToParent = decode(up, format);
         assertInOrder(childToParent,
                 "MAGIC",
-                "HELLO version=1 pid=",
+                "HELLO version=3 pid=",
                 "READY",
                 "OP MAP_PUT 0:1 \"fromChild\": 42",
                 "OP MAP_PUT root \"childList\": list 1:1 [1, \"one\"]");
@@ -109,7 +155,7 @@ class SessionCaptureTest {
 
     /** Runs the session: a parent on {@code format}, one child, the link's two directions teed to files. */
     static void capture(String format, Path down, Path up) throws Exception {
-        Process real = IPOS.javaProcess(CaptureChild.class).redirectError(Redirect.INHERIT).start();
+        Process real = IPOS.javaProcess(CaptureChild.class).redirectOutput(Redirect.PIPE).start();
         TeeProcess child = new TeeProcess(real, down, up);
         try (IPOS ipos = IPOS.options().format(format).start()) {
             ipos.create("greeting", "hello");

@@ -70,7 +70,7 @@ class StartupTimeTest {
     /** Microseconds from launching a bare child to its main. */
     static long baseline() throws IOException, InterruptedException {
         long t0 = micros();
-        Process p = IPOS.javaProcess(StartupChild.class, "baseline").redirectError(Redirect.INHERIT).start();
+        Process p = IPOS.javaProcess(StartupChild.class, "baseline").redirectOutput(Redirect.PIPE).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return Long.parseLong(out) - t0;
@@ -82,7 +82,7 @@ class StartupTimeTest {
         try (IPOS ipos = IPOS.options().format(format).start()) {
             SharedMap<String, Object> m = ipos.create("m", Map.of("payload", List.of(1, "two", 3.0)));
             long t0 = micros();
-            Process p = IPOS.javaProcess(StartupChild.class).redirectError(Redirect.INHERIT).start();
+            Process p = IPOS.javaProcess(StartupChild.class).redirectOutput(Redirect.PIPE).start();
             try {
                 ipos.addProcess(p).get(30, TimeUnit.SECONDS);
                 long deadline = System.nanoTime() + 30_000_000_000L;

@@ -40,6 +40,8 @@ class WorkQueueDemoTest {
                 .collect(Collectors.groupingBy(JobResult::worker, Collectors.counting()));
         s.jobsDone().forEach((w, n) -> assertEquals(n.longValue(), perWorker.getOrDefault(w, 0L), w));
         assertEquals(List.of(0, 0, 0), s.exitCodes());
+        // the progress view is drawn by a listener: the last change it was called for is the 12th job
+        assertTrue(output.contains(" 12/12 done "), output);
         assertTrue(output.contains("every job has exactly one result"), output);
     }
 
