@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws the results as one SVG (no dependency): ipos-java beside the raw pipe measured in the same
- * run and beside the Node {@code ipos} 0.2.6 anchors, one panel per kind of figure, with the
- * budget from {@code DESIGN.md} as a dashed line.
+ * Draws the results as one SVG (no dependency): ipos-java beside the raw pipe and Unix socket
+ * measured in the same run and beside the Node {@code ipos} 0.2.6 anchors, one panel per kind of
+ * figure, with the budget from {@code DESIGN.md} as a dashed line.
  */
 final class Chart {
     /** Node {@code ipos} 0.2.6, measured on this kind of machine (issue 4). */
@@ -54,7 +54,10 @@ final class Chart {
         double pipeMsgs = f.get("pipe.msgs");
         panels.add(new Panel("One-way throughput, small writes (ops/s, higher is better)", "ops/s", true, List.of(
                 new Bar("raw pipe: 32-byte messages", pipeMsgs, PIPE),
+                new Bar("raw Unix socket: 32-byte messages", f.get("raw.unix.msgs"), PIPE_LIGHT),
                 new Bar("ipos-java: map put, parent → child", f.get("p2c.put"), JAVA),
+                new Bar("ipos-java: the same over stdio", f.get("p2c.put.stdio"), JAVA),
+                new Bar("ipos-java: the same over TCP", f.get("p2c.put.tcp"), JAVA),
                 new Bar("ipos-java: map put, child → parent", f.get("c2p.put"), JAVA),
                 new Bar("ipos-java: list add, parent → child", f.get("p2c.listAdd"), JAVA),
                 new Bar("Node ipos 0.2.6", NODE_OPS, NODE)),
@@ -65,8 +68,12 @@ final class Chart {
                 new Bar("raw pipe p99, polled", f.get("pipe.rtt.p99"), PIPE),
                 new Bar("raw pipe p50, blocking read", f.get("pipe.rtt.blocking.p50"), PIPE_LIGHT),
                 new Bar("raw pipe p99, blocking read", f.get("pipe.rtt.blocking.p99"), PIPE_LIGHT),
+                new Bar("raw Unix socket p50, polled", f.get("raw.unix.rtt.p50"), PIPE),
+                new Bar("raw Unix socket p99, polled", f.get("raw.unix.rtt.p99"), PIPE),
                 new Bar("ipos-java p50", f.get("rtt.p50"), JAVA),
                 new Bar("ipos-java p99", f.get("rtt.p99"), JAVA),
+                new Bar("ipos-java p50 over stdio", f.get("rtt.p50.stdio"), JAVA),
+                new Bar("ipos-java p50 over TCP", f.get("rtt.p50.tcp"), JAVA),
                 new Bar("Node ipos p50", NODE_RTT_P50_US, NODE),
                 new Bar("Node ipos p99", NODE_RTT_P99_US, NODE)),
                 1.5 * pipeP50, "budget p50 ≤ 1.5× pipe", ratio("ipos p50 / polled pipe p50", f.get("rtt.p50"), pipeP50, "x")));
@@ -82,13 +89,14 @@ final class Chart {
         double jvm = f.get("connect.jvm");
         panels.add(new Panel("Child JVM start (ms, lower is better)", "ms", false, List.of(
                 new Bar("bare JVM: start to end of main", jvm, PIPE),
-                new Bar("ipos-java: start to connect() done", f.get("connect.child"), JAVA)),
+                new Bar("ipos-java: start to connect() done", f.get("connect.child"), JAVA),
+                new Bar("ipos-java: the same over stdio", f.get("connect.child.stdio"), JAVA)),
                 jvm + 50, "budget: bare + 50 ms", ratio("overhead", f.get("connect.overhead"), 1, " ms")));
-        double hashMap = f.get("mem.map1m.hashmap");
+        double linked = f.get("mem.map1m.linkedhashmap");
         panels.add(new Panel("Heap held by a map of 1,000,000 String → Integer entries (MB, lower is better)", "MB", false,
-                List.of(new Bar("java.util.HashMap", hashMap, PIPE),
+                List.of(new Bar("java.util.LinkedHashMap", linked, PIPE),
                         new Bar("ipos-java: SharedMap", f.get("mem.map1m.shared"), JAVA)),
-                1.2 * hashMap, "budget ≤ 1.2× HashMap", ratio("SharedMap / HashMap", f.get("mem.map1m.ratio"), 1, "x")));
+                1.2 * linked, "budget ≤ 1.2× LinkedHashMap", ratio("SharedMap / LinkedHashMap", f.get("mem.map1m.ratio"), 1, "x")));
 
         StringBuilder body = new StringBuilder();
         int y = 78;
@@ -111,7 +119,7 @@ final class Chart {
     }
 
     private static void legend(StringBuilder svg, int x, int y) {
-        String[][] items = {{PIPE, "raw pipe (same run)"}, {JAVA, "ipos-java (this run)"}, {NODE, "Node ipos 0.2.6 (anchor)"}};
+        String[][] items = {{PIPE, "raw pipe, socket (same run)"}, {JAVA, "ipos-java (this run)"}, {NODE, "Node ipos 0.2.6 (anchor)"}};
         for (String[] item : items) {
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y - 10, item[0]));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 17, y, escape(item[1])));

@@ -13,21 +13,29 @@ import java.util.Map;
 /**
  * The figures of one run, in the order measured. Each is printed as {@code name value unit} the
  * moment it is known; a figure that could not be measured prints {@code name n/a unit} and its
- * reason goes to stderr and into {@code results.txt}.
+ * reason goes to stderr and into {@code results.txt}. Such a figure either failed (the run exits 1)
+ * or was skipped: an optional one that can't be measured on this machine, such as a peer whose
+ * runtime is absent, which does not fail the run.
  */
 final class Figures {
-    /** One measured figure; {@code value} is NaN when it failed. */
-    record Figure(String name, double value, String unit) {
+    /** One figure; {@code value} is NaN when it failed or was {@code skipped}. */
+    record Figure(String name, double value, String unit, boolean skipped) {
         boolean measured() {
             return !Double.isNaN(value);
+        }
+
+        /** Not measured, and not for a reason that {@link #skip} accepts: the run fails. */
+        boolean failed() {
+            return !measured() && !skipped;
         }
     }
 
     private final Map<String, Figure> figures = new LinkedHashMap<>();
+    private final Map<String, String> reasons = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
     synchronized void add(String name, double value, String unit) {
-        Figure f = new Figure(name, value, unit);
+        Figure f = new Figure(name, value, unit, false);
         figures.put(name, f);
         System.out.println(line(f));
         System.out.flush();
@@ -35,15 +43,35 @@ final class Figures {
 
     /** Records that {@code name} could not be measured, unless it already was. */
     synchronized void fail(String name, String unit, String why) {
+        missing(name, unit, why, false);
+    }
+
+    /**
+     * Records that optional figure {@code name} was not measured, for a reason that must not fail
+     * the run ({@code why} says it), unless it already was measured or failed.
+     */
+    synchronized void skip(String name, String unit, String why) {
+        missing(name, unit, why, true);
+    }
+
+    private void missing(String name, String unit, String why, boolean skipped) {
         if (figures.containsKey(name)) {
             return;
         }
-        Figure f = new Figure(name, Double.NaN, unit);
+        Figure f = new Figure(name, Double.NaN, unit, skipped);
         figures.put(name, f);
-        notes.add(name + " not measured: " + why);
+        reasons.put(name, why);
+        String what = name + (skipped ? " skipped: " : " not measured: ") + why;
+        notes.add(what);
         System.out.println(line(f));
         System.out.flush();
-        System.err.println("[bench] " + name + " not measured: " + why);
+        System.err.println("[bench] " + what);
+    }
+
+    /** Why {@code name} failed or was skipped; "not measured in this run" when it was never recorded. */
+    synchronized String reason(String name) {
+        Figure f = figures.get(name);
+        return f == null ? "not measured in this run" : reasons.getOrDefault(name, "measured");
     }
 
     /** A free-form line for {@code results.txt} (how something was measured, a warning). */

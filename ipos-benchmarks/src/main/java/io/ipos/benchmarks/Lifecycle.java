@@ -31,7 +31,8 @@ final class Lifecycle {
 
     /**
      * {@code sync.*}: {@link SyncChild} times its own {@code IPOS.connect()} while the parent holds
-     * field {@code big}, a map of 100,000 (then 1,000,000) entries. Also reported, as
+     * field {@code big}, a map of 100,000 (then 1,000,000) entries, sent over the private Unix
+     * socket that {@code spawn} gives the child. Also reported, as
      * {@code sync.*.spawn}: the parent's {@code spawn} call, from starting the JVM until the child
      * holds the state (JVM start-up included).
      */
@@ -116,29 +117,38 @@ final class Lifecycle {
     }
 
     /**
-     * {@code connect.overhead}: the median time from {@code ProcessBuilder.start()} until an
-     * {@link ConnectChild}'s {@code connect()} completed (the parent's {@code addProcess} future:
-     * the child holds the state, here empty), minus the median time from {@code start()} until a
-     * {@link TrivialChild}'s {@code main} ended (its one byte on stdout arrived). Both children are
-     * started the same way (same java, class path, no flags), alternately.
+     * {@code connect.overhead}: the median time from starting a {@link ConnectChild} until its
+     * {@code connect()} completed, minus the median time from {@code ProcessBuilder.start()} until a
+     * {@link TrivialChild}'s {@code main} ended (its one byte on stdout arrived). The ipos child is
+     * started by {@code spawn} (its return: the child holds the state, here empty), so over the
+     * private Unix socket, which costs the parent a socket to bind and accept on and the child the
+     * socket classes to load; {@code connect.overhead.stdio} starts it with {@code start()} and
+     * {@code addProcess} over its stdin and stdout (the figure before spawned children had a
+     * socket). All are started the same way (same java, class path, no flags), alternately.
      */
     static void connect(Figures figures) throws Exception {
         try (IPOS ipos = IPOS.start()) {
-            ProcessBuilder trivial = IPOS.javaProcess(TrivialChild.class).redirectError(Redirect.INHERIT);
-            ProcessBuilder child = IPOS.javaProcess(ConnectChild.class).redirectError(Redirect.INHERIT);
+            ProcessBuilder trivial = IPOS.javaProcess(TrivialChild.class).redirectOutput(Redirect.PIPE);
+            ProcessBuilder child = IPOS.javaProcess(ConnectChild.class);
+            ProcessBuilder piped = IPOS.javaProcess(ConnectChild.class).redirectOutput(Redirect.PIPE); // addProcess: stdio
             trivialOnce(trivial);
-            iposOnce(ipos, child);
+            spawnOnce(ipos, child);
+            addOnce(ipos, piped);
             double[] jvm = new double[CONNECT_RUNS];
-            double[] connected = new double[CONNECT_RUNS];
+            double[] spawned = new double[CONNECT_RUNS];
+            double[] added = new double[CONNECT_RUNS];
             for (int r = 0; r < CONNECT_RUNS; r++) {
                 jvm[r] = trivialOnce(trivial);
-                connected[r] = iposOnce(ipos, child);
+                spawned[r] = spawnOnce(ipos, child);
+                added[r] = addOnce(ipos, piped);
             }
-            figures.note("connect runs (ms): trivial JVM " + runs(jvm) + "; ipos child " + runs(connected));
-            double overhead = Stats.median(connected) - Stats.median(jvm);
-            figures.add("connect.overhead", overhead, "ms");
+            figures.note("connect runs (ms): trivial JVM " + runs(jvm) + "; ipos child, spawn " + runs(spawned)
+                    + "; ipos child, addProcess (stdio) " + runs(added));
+            figures.add("connect.overhead", Stats.median(spawned) - Stats.median(jvm), "ms");
+            figures.add("connect.overhead.stdio", Stats.median(added) - Stats.median(jvm), "ms");
             figures.add("connect.jvm", Stats.median(jvm), "ms");
-            figures.add("connect.child", Stats.median(connected), "ms");
+            figures.add("connect.child", Stats.median(spawned), "ms");
+            figures.add("connect.child.stdio", Stats.median(added), "ms");
         }
     }
 
@@ -165,7 +175,15 @@ final class Lifecycle {
         }
     }
 
-    private static double iposOnce(IPOS ipos, ProcessBuilder builder) throws Exception {
+    private static double spawnOnce(IPOS ipos, ProcessBuilder builder) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = Children.track(ipos.spawn(builder, Duration.ofSeconds(30)));
+        double ms = (System.nanoTime() - t0) / 1e6;
+        Children.end(p, 10_000);
+        return ms;
+    }
+
+    private static double addOnce(IPOS ipos, ProcessBuilder builder) throws Exception {
         long t0 = System.nanoTime();
         Process p = Children.start(builder);
         try {

@@ -3,7 +3,7 @@ package io.ipos.benchmarks;
 import io.ipos.IPOS;
 import io.ipos.SharedMap;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 
 import org.openjdk.jol.info.GraphStats;
@@ -20,7 +20,8 @@ import org.openjdk.jol.info.GraphStats;
  *       map adds to the instance, its node, its backing table, the entries, the keys and values,
  *       and its entries in the instance's bookkeeping (node table, root field), and not the
  *       instance's own machinery (lock, codec, replicator), which the map merely points to;</li>
- *   <li>the {@code HashMap}: everything reachable from it, with the same key and value objects.</li>
+ *   <li>the {@code LinkedHashMap} (the plain map with the same iteration guarantee): everything
+ *       reachable from it, with the same key and value objects.</li>
  * </ul>
  * Keys are {@code "k0".."k999999"}, values their index as {@code Integer}.
  */
@@ -36,7 +37,7 @@ public final class MemoryFootprint {
      * @param args ignored
      */
     public static void main(String[] args) {
-        HashMap<String, Integer> plain = Lifecycle.bigMap(ENTRIES);
+        LinkedHashMap<String, Integer> plain = new LinkedHashMap<>(Lifecycle.bigMap(ENTRIES));
         try (IPOS ipos = IPOS.start()) {
             long before = GraphStats.parseInstance(ipos).totalSize();
             SharedMap<String, Integer> shared = ipos.create("m", plain);
@@ -47,7 +48,7 @@ public final class MemoryFootprint {
                 throw new IllegalStateException("the shared map holds " + shared.size() + " entries, not " + ENTRIES);
             }
             print("mem.map1m.shared", sharedBytes / 1e6, "MB");
-            print("mem.map1m.hashmap", plainBytes / 1e6, "MB");
+            print("mem.map1m.linkedhashmap", plainBytes / 1e6, "MB");
             print("mem.map1m.ratio", (double) sharedBytes / plainBytes, "x");
         }
     }

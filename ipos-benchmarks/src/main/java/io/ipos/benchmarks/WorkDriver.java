@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
-/** The parent's end of a {@link WorkChild}: an ipos root with one child, and its command channel. */
+/** The parent's end of a {@link WorkChild}: an ipos root with one child (or joiner), and its command channel. */
 final class WorkDriver implements AutoCloseable {
     final IPOS ipos;
     final Process child;
-    private final SharedMap<String, Object> ctl;
+    final SharedMap<String, Object> ctl;
+    /** What carries the link, as the child reports it: {@code "unix"}, {@code "tcp"} or {@code "stdio"}. */
+    String link;
     private int seq;
 
     private WorkDriver(IPOS ipos, Process child, SharedMap<String, Object> ctl) {
@@ -25,31 +27,74 @@ final class WorkDriver implements AutoCloseable {
         this.ctl = ctl;
     }
 
-    /** Starts a root instance with field {@code ctl} and links one {@link WorkChild}. */
-    static WorkDriver start() throws Exception {
-        return start(p -> p);
+    /**
+     * How the {@link WorkChild} is linked: the per-transport figures ({@code rtt.p50.unix},
+     * {@code p2c.put.tcp}...) are named by what the child reports it got.
+     */
+    enum Transport {
+        /** {@code spawn}: the link a spawned child gets by default, its private Unix socket (stdio where sockets are unavailable). */
+        SPAWN,
+        /** {@code addProcess} over the child's stdin and stdout: what {@code spawn} does under {@code -Dipos.childLink=stdio}. */
+        STDIO,
+        /** A joiner: the parent listens at {@code tcp://127.0.0.1:0}, the process is started by hand and calls {@code IPOS.join}. */
+        TCP
+    }
+
+    /** Starts a root instance with field {@code ctl} and links one {@link WorkChild} over {@code transport}. */
+    static WorkDriver start(Transport transport) throws Exception {
+        IPOS ipos = transport == Transport.TCP ? IPOS.options().listen("tcp://127.0.0.1:0").start() : IPOS.start();
+        try {
+            SharedMap<String, Object> ctl = ipos.create("ctl", new HashMap<String, Object>());
+            ProcessBuilder builder = IPOS.javaProcess(WorkChild.class).redirectError(Redirect.INHERIT);
+            Process child = switch (transport) {
+                case SPAWN -> Children.track(ipos.spawn(builder, Duration.ofSeconds(60)));
+                case STDIO -> addProcess(ipos, builder.redirectOutput(Redirect.PIPE), p -> p);
+                case TCP -> {
+                    builder.environment().put(WorkChild.JOIN, ipos.address());
+                    yield Children.start(builder.redirectInput(Redirect.PIPE).redirectOutput(Redirect.DISCARD));
+                }
+            };
+            WorkDriver d = new WorkDriver(ipos, child, ctl);
+            try {
+                d.link = (String) d.call("link", Map.of(), Duration.ofSeconds(60)); // a joiner is linked once it answers
+            } catch (Exception e) {
+                Children.end(child, 0);
+                throw e;
+            }
+            return d;
+        } catch (Exception e) {
+            ipos.close();
+            throw e;
+        }
     }
 
     /**
-     * Like {@link #start()}, handing {@code addProcess} whatever {@code wrap} makes of the started
-     * process (the diff benchmark counts the bytes written to the child's stdin this way).
+     * Over stdio, handing {@code addProcess} whatever {@code wrap} makes of the started process
+     * (the diff benchmark counts the bytes written to the child's stdin this way).
      */
     static WorkDriver start(UnaryOperator<Process> wrap) throws Exception {
         IPOS ipos = IPOS.start();
         try {
             SharedMap<String, Object> ctl = ipos.create("ctl", new HashMap<String, Object>());
-            Process child = Children.start(IPOS.javaProcess(WorkChild.class).redirectError(Redirect.INHERIT));
-            try {
-                ipos.addProcess(wrap.apply(child)).get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                Children.end(child, 0);
-                throw e;
-            }
-            return new WorkDriver(ipos, child, ctl);
+            Process child = addProcess(ipos, IPOS.javaProcess(WorkChild.class).redirectOutput(Redirect.PIPE), wrap);
+            WorkDriver d = new WorkDriver(ipos, child, ctl);
+            d.link = "stdio";
+            return d;
         } catch (Exception e) {
             ipos.close();
             throw e;
         }
+    }
+
+    private static Process addProcess(IPOS ipos, ProcessBuilder builder, UnaryOperator<Process> wrap) throws Exception {
+        Process child = Children.start(builder);
+        try {
+            ipos.addProcess(wrap.apply(child)).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Children.end(child, 0);
+            throw e;
+        }
+        return child;
     }
 
     /** Sends a command; its result is {@link #await}ed separately. */
