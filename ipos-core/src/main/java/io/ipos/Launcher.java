@@ -20,6 +20,17 @@ import java.util.Arrays;
  * What {@code main} throws ends the JVM as it would without the launcher (the stack trace on
  * stderr, exit code 1); its stack trace shows reflection's and the launcher's frames below
  * {@code main}.
+ *
+ * <p><b>Warm start.</b> A child that {@code spawn} links over a socket (it finds the address in
+ * {@value ChildSockets#ENV}) needs the JDK's socket and selector classes, whose loading is about a
+ * third of what {@code connect()} adds to a JVM's start ({@code connect.overhead}); a daemon thread
+ * loads them, and the classes {@code connect()} needs first, while this thread loads the main
+ * class and runs it until it calls {@code connect()} ({@code -Dipos.warmStart=false} turns it off).
+ * It opens no connection: it makes a socket and a selector and closes them and asks this
+ * process's pid, which initializes those JDK classes; ipos's and msgpack's own classes it only
+ * loads and links (their bytecode verified), without running their static initializers, so two
+ * threads never initialize them in opposite orders. What it can't load is left for
+ * {@code connect()} to report.
  */
 final class Launcher {
     /** The exit code of a child whose main class, or its {@code main} method, can't be loaded. */
@@ -40,6 +51,12 @@ final class Launcher {
             return;
         }
         String name = args[0];
+        String address = System.getenv(ChildSockets.ENV);
+        if (address != null && !address.isEmpty() && !"false".equals(System.getProperty("ipos.warmStart"))) {
+            Thread warm = new Thread(() -> warmUp(address), "ipos-warm-up");
+            warm.setDaemon(true);
+            warm.start();
+        }
         Entry main;
         try {
             main = entry(Class.forName(name, false, ClassLoader.getSystemClassLoader()));
@@ -60,6 +77,34 @@ final class Launcher {
      * A {@code main} to run: static when {@code make} is null, else on an instance it makes.
      * Reflection, not method handles: they cost a cold JVM about 8 ms more to set up (measured).
      */
+    /** Loads what a socket child's {@code connect()} needs: see "Warm start". */
+    static void warmUp(String address) {
+        try {
+            Address to = Address.parse(address, true);
+            try (java.nio.channels.SocketChannel probe = to.unix() ? java.nio.channels.SocketChannel.open(to.family())
+                    : java.nio.channels.SocketChannel.open(); java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                probe.configureBlocking(false);
+                probe.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                selector.selectNow();
+            }
+            ProcessHandle.current(); // the HELLO's pid: its class starts the JDK's process reaper pool
+            for (String c : WARM_CLASSES) {
+                // loaded and linked (reflection links a class: its bytecode is verified), not initialized
+                Class.forName(c, false, Launcher.class.getClassLoader()).getDeclaredConstructors();
+            }
+        } catch (Throwable ignored) {
+            // connect() loads it again and says what went wrong
+        }
+    }
+
+    /** Classes of the link and the codec that a child's {@code connect()} initializes first. */
+    static final String[] WARM_CLASSES = {"io.ipos.ParentLink", "io.ipos.FrameReader", "io.ipos.Outbox",
+        "io.ipos.Hub", "io.ipos.FrameDescriptor", "io.ipos.Replica", "io.ipos.serialization.MsgpackWriter",
+        "io.ipos.serialization.MsgpackReader", "org.msgpack.core.MessagePacker", "org.msgpack.core.MessageUnpacker",
+        "org.msgpack.core.buffer.MessageBufferU", "io.ipos.serialization.ValueCodec", "io.ipos.serialization.ClassRegistry",
+        "io.ipos.ChangeFeed", "io.ipos.MapNode", "io.ipos.LinkedTable", "io.ipos.Membership", "io.ipos.OpCodec",
+        "io.ipos.Talk", "io.ipos.Messages", "io.ipos.OutgoingCalls", "io.ipos.IncomingCalls"};
+
     record Entry(Method main, Constructor<?> make) {
         /** Calls {@code main}, throwing what it (or the constructor) throws as it is. */
         void run(String[] args) throws Throwable {

@@ -55,6 +55,28 @@ class LauncherTest {
         assertEquals("from main", e.getMessage());
     }
 
+    /** A rename must not leave the warm start loading nothing: each class it names is there. */
+    @Test
+    void everyClassTheWarmStartLoadsExists() throws ClassNotFoundException {
+        for (String name : Launcher.WARM_CLASSES) {
+            Class.forName(name, false, Launcher.class.getClassLoader());
+        }
+    }
+
+    @Test
+    void theWarmStartNeitherThrowsNorPrintsOnAnAddressItCannotParse() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(printed, true));
+        try {
+            Launcher.warmUp("not an address");
+            Launcher.warmUp("unix:/nonexistent/socket#" + "00".repeat(16));
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("", printed.toString(), "connect() is the one that reports a bad address");
+    }
+
     private static void run(Class<?> type, String... args) throws Throwable {
         CALLS.clear();
         Launcher.entry(type).run(args);
