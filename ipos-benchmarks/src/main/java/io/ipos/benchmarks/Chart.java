@@ -9,22 +9,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws the results as one SVG (no dependency): ipos-java beside the raw pipe and Unix socket
- * measured in the same run and beside the Node {@code ipos} 0.2.6 anchors, one panel per kind of
- * figure, with the budget from {@code DESIGN.md} as a dashed line.
+ * Draws the results as one SVG (no dependency): ipos-java beside the raw pipe and Unix socket and
+ * beside the two peers a user would pick instead (Node {@code ipos} 0.2.6, sections {@code node};
+ * Hazelcast's {@code ReplicatedMap}, section {@code hazelcast}), every bar from the same run, one
+ * panel per kind of figure, with the budget from {@code DESIGN.md} as a dashed line. A bar whose
+ * section did not run says "not measured".
  */
 final class Chart {
-    /** Node {@code ipos} 0.2.6, measured on this kind of machine (issue 4). */
-    static final double NODE_OPS = 102_000;
-    static final double NODE_RTT_P50_US = 101;
-    static final double NODE_RTT_P99_US = 1_700;
-    static final double NODE_SYNC_100K_MS = 423;
+    /**
+     * Bytes Node {@code ipos} 0.2.6 sends for one change, from the session capture of issue 4: the
+     * one bar not measured in the run (the capture is a test, {@code SessionCaptureTest}).
+     */
     static final double NODE_BYTES_PER_CHANGE = 84;
 
     static final String PIPE = "#8c8c8c";
     static final String PIPE_LIGHT = "#c4c4c4";
     static final String JAVA = "#1f6fb4";
     static final String NODE = "#e8871e";
+    static final String HAZELCAST = "#2e9e5b";
     static final String BUDGET = "#c0392b";
 
     private static final int WIDTH = 980;
@@ -60,7 +62,8 @@ final class Chart {
                 new Bar("ipos-java: the same over TCP", f.get("p2c.put.tcp"), JAVA),
                 new Bar("ipos-java: map put, child → parent", f.get("c2p.put"), JAVA),
                 new Bar("ipos-java: list add, parent → child", f.get("p2c.listAdd"), JAVA),
-                new Bar("Node ipos 0.2.6", NODE_OPS, NODE)),
+                new Bar("Node ipos 0.2.6: map set, parent → child", f.get("peer.ipos.put"), NODE),
+                new Bar("Hazelcast ReplicatedMap: put, member → member", f.get("peer.hazelcast.put"), HAZELCAST)),
                 5_000_000, "budget ≥ 5M", ratio("p2c.put / pipe", f.get("p2c.put"), pipeMsgs, "%")));
         double pipeP50 = f.get("pipe.rtt.p50");
         panels.add(new Panel("Round trip (µs, lower is better)", "µs", true, List.of(
@@ -74,17 +77,21 @@ final class Chart {
                 new Bar("ipos-java p99", f.get("rtt.p99"), JAVA),
                 new Bar("ipos-java p50 over stdio", f.get("rtt.p50.stdio"), JAVA),
                 new Bar("ipos-java p50 over TCP", f.get("rtt.p50.tcp"), JAVA),
-                new Bar("Node ipos p50", NODE_RTT_P50_US, NODE),
-                new Bar("Node ipos p99", NODE_RTT_P99_US, NODE)),
+                new Bar("ipos-java p50, answered from listeners", f.get("listener.rtt.p50"), JAVA),
+                new Bar("ipos-java p50, a call", f.get("call.rtt.p50"), JAVA),
+                new Bar("Node ipos p50 (its listeners)", f.get("peer.ipos.rtt.p50"), NODE),
+                new Bar("Node ipos p99", f.get("peer.ipos.rtt.p99"), NODE),
+                new Bar("Hazelcast p50 (entry listeners)", f.get("peer.hazelcast.rtt.p50"), HAZELCAST),
+                new Bar("Hazelcast p99", f.get("peer.hazelcast.rtt.p99"), HAZELCAST)),
                 1.5 * pipeP50, "budget p50 ≤ 1.5× pipe", ratio("ipos p50 / polled pipe p50", f.get("rtt.p50"), pipeP50, "x")));
         panels.add(new Panel("A child's connect() receiving a map (ms, lower is better)", "ms", true, List.of(
                 new Bar("ipos-java: 100,000 entries", f.get("sync.map100k"), JAVA),
                 new Bar("ipos-java: 1,000,000 entries", f.get("sync.map1m"), JAVA),
-                new Bar("Node ipos: 100,000 keys", NODE_SYNC_100K_MS, NODE)),
+                new Bar("Node ipos: 100,000 keys", f.get("peer.ipos.sync.map100k"), NODE)),
                 20, "budget 100k < 20 ms", ""));
         panels.add(new Panel("Bytes on the wire for one put into a 100,000-entry map (lower is better)", "B", false,
                 List.of(new Bar("ipos-java", f.get("diff.put.bytes"), JAVA),
-                        new Bar("Node ipos", NODE_BYTES_PER_CHANGE, NODE)),
+                        new Bar("Node ipos (issue 4's capture, not this run)", NODE_BYTES_PER_CHANGE, NODE)),
                 32, "budget < 32 B", ""));
         double jvm = f.get("connect.jvm");
         panels.add(new Panel("Child JVM start (ms, lower is better)", "ms", false, List.of(
@@ -92,6 +99,10 @@ final class Chart {
                 new Bar("ipos-java: start to connect() done", f.get("connect.child"), JAVA),
                 new Bar("ipos-java: the same over stdio", f.get("connect.child.stdio"), JAVA)),
                 jvm + 50, "budget: bare + 50 ms", ratio("overhead", f.get("connect.overhead"), 1, " ms")));
+        panels.add(new Panel("Messages and merges (per second, higher is better)", "/s", true, List.of(
+                new Bar("ipos-java: emit, parent → child", f.get("msg.throughput"), JAVA),
+                new Bar("ipos-java: merge(k, 1, sum) from 3 children", f.get("merge.counter"), JAVA)),
+                Double.NaN, "", "budgets: emit ≥ 2M, merge ≥ 200k"));
         double linked = f.get("mem.map1m.linkedhashmap");
         panels.add(new Panel("Heap held by a map of 1,000,000 String → Integer entries (MB, lower is better)", "MB", false,
                 List.of(new Bar("java.util.LinkedHashMap", linked, PIPE),
@@ -110,7 +121,7 @@ final class Chart {
                 + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
                 WIDTH, height, WIDTH, height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", WIDTH, height));
-        svg.append("<text x=\"20\" y=\"28\" font-size=\"18\" font-weight=\"bold\">ipos-java against the raw pipe and Node ipos</text>\n");
+        svg.append("<text x=\"20\" y=\"28\" font-size=\"18\" font-weight=\"bold\">ipos-java against the raw pipe, Node ipos and Hazelcast</text>\n");
         svg.append("<text x=\"20\" y=\"47\" fill=\"#555\">").append(escape(subtitle)).append("</text>\n");
         legend(svg, 20, 64);
         svg.append(body);
@@ -119,11 +130,12 @@ final class Chart {
     }
 
     private static void legend(StringBuilder svg, int x, int y) {
-        String[][] items = {{PIPE, "raw pipe, socket (same run)"}, {JAVA, "ipos-java (this run)"}, {NODE, "Node ipos 0.2.6 (anchor)"}};
+        String[][] items = {{PIPE, "raw pipe, socket"}, {JAVA, "ipos-java"}, {NODE, "Node ipos 0.2.6"},
+            {HAZELCAST, "Hazelcast 5.7 ReplicatedMap"}};
         for (String[] item : items) {
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y - 10, item[0]));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 17, y, escape(item[1])));
-            x += 200;
+            x += 17 + 7 * item[1].length() + 24;
         }
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\" "
                 + "stroke-dasharray=\"5,3\"/>", x, y - 4, x + 14, y - 4, BUDGET));

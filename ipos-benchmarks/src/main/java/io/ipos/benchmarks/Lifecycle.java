@@ -149,7 +149,46 @@ final class Lifecycle {
             figures.add("connect.jvm", Stats.median(jvm), "ms");
             figures.add("connect.child", Stats.median(spawned), "ms");
             figures.add("connect.child.stdio", Stats.median(added), "ms");
+            appCds(figures, ipos, Stats.median(jvm));
         }
+    }
+
+    /**
+     * {@code connect.overhead.appcds}: what class data sharing of the library's classes gives a
+     * child. One spawned {@link ConnectChild} writes a dynamic archive of every class it loaded as it
+     * exits ({@code -XX:ArchiveClassesAtExit}, JDK 13+); then {@link #CONNECT_RUNS} children started
+     * with {@code -XX:SharedArchiveFile} of it are timed as {@code connect.child} is, and the bare
+     * JVM's median of the same run ({@code connect.jvm}, default CDS of the JDK's classes) is taken
+     * off. The archive lives in the results directory.
+     */
+    private static void appCds(Figures figures, IPOS ipos, double jvmMedian) throws Exception {
+        java.nio.file.Path archive = java.nio.file.Files.createTempFile("ipos-child-", ".jsa");
+        try {
+            java.nio.file.Files.delete(archive);
+            spawnOnce(ipos, withFlag(IPOS.javaProcess(ConnectChild.class), "-XX:ArchiveClassesAtExit=" + archive));
+            if (!java.nio.file.Files.isRegularFile(archive)) {
+                figures.skip("connect.overhead.appcds", "ms", "the child wrote no class data archive at " + archive);
+                return;
+            }
+            ProcessBuilder warm = withFlag(IPOS.javaProcess(ConnectChild.class), "-XX:SharedArchiveFile=" + archive);
+            spawnOnce(ipos, warm);
+            double[] spawned = new double[CONNECT_RUNS];
+            for (int r = 0; r < CONNECT_RUNS; r++) {
+                spawned[r] = spawnOnce(ipos, warm);
+            }
+            figures.note("connect runs with the library's classes archived (-XX:SharedArchiveFile, "
+                    + java.nio.file.Files.size(archive) / 1024 + " KiB archive), ipos child, spawn (ms): " + runs(spawned));
+            figures.add("connect.overhead.appcds", Stats.median(spawned) - jvmMedian, "ms");
+            figures.add("connect.child.appcds", Stats.median(spawned), "ms");
+        } finally {
+            java.nio.file.Files.deleteIfExists(archive);
+        }
+    }
+
+    /** {@code builder}'s command with {@code flag} as the JVM's first option. */
+    private static ProcessBuilder withFlag(ProcessBuilder builder, String flag) {
+        builder.command().add(1, flag);
+        return builder;
     }
 
     static String runs(double[] values) {
