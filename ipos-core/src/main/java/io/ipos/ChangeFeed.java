@@ -281,8 +281,19 @@ final class ChangeFeed {
         return ++queued;
     }
 
-    /** Counts what was put in the queue: events, actions, barriers. Under this object's monitor. */
-    private long queued;
+    /**
+     * Counts what was put in the queue: events, actions, barriers. Written under this object's
+     * monitor; volatile so that the event thread can watch it while it spins (see {@link #spinForItem}).
+     */
+    private volatile long queued;
+
+    /**
+     * How long the event thread polls for the next item before it sleeps
+     * ({@code -Dipos.eventSpinMicros}; the link threads' {@code ipos.spinMicros} by default, so 0 on
+     * one core): a listener that answers a change is usually answered within a round trip, and
+     * waking a sleeping thread costs more than that.
+     */
+    static final long SPIN_NANOS = Long.getLong("ipos.eventSpinMicros", FrameReader.SPIN_NANOS / 1_000L) * 1_000L;
 
     /** How many times something was put in the queue so far (see {@link #post}). */
     synchronized long queued() {
@@ -302,9 +313,29 @@ final class ChangeFeed {
         }
     }
 
+    /** Before the event thread sleeps: polls, without the monitor, for something new in the queue. */
+    private void spinForItem() {
+        if (SPIN_NANOS <= 0) {
+            return;
+        }
+        long seen;
+        synchronized (this) {
+            if (!queue.isEmpty()) {
+                return;
+            }
+            busy = false;
+            seen = queued;
+        }
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (queued == seen && System.nanoTime() < until) {
+            Thread.yield();
+        }
+    }
+
     private void run() {
         while (true) {
             Object item;
+            spinForItem();
             synchronized (this) {
                 busy = false;
                 while (queue.isEmpty()) {
