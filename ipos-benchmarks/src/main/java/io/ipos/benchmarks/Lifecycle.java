@@ -165,7 +165,9 @@ final class Lifecycle {
         java.nio.file.Path archive = java.nio.file.Files.createTempFile("ipos-child-", ".jsa");
         try {
             java.nio.file.Files.delete(archive);
-            spawnOnce(ipos, withFlag(IPOS.javaProcess(ConnectChild.class), "-XX:ArchiveClassesAtExit=" + archive));
+            // -Xlog:cds=off: the dump's warnings about classes it skips go to stdout, which this child shares
+            spawnOnce(ipos, withFlag(withFlag(IPOS.javaProcess(ConnectChild.class), "-XX:ArchiveClassesAtExit=" + archive),
+                    "-Xlog:cds=off"));
             if (!java.nio.file.Files.isRegularFile(archive)) {
                 figures.skip("connect.overhead.appcds", "ms", "the child wrote no class data archive at " + archive);
                 return;
