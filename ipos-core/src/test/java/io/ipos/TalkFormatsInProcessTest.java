@@ -27,7 +27,9 @@ class TalkFormatsInProcessTest {
             List<Object> got = new CopyOnWriteArrayList<>();
             b.on("v", Object.class, (from, v) -> got.add(v));
             Map<String, Object> value = Map.of("list", List.of(1, 2L, "three"), "big", new java.math.BigDecimal("1.50"));
-            a.emit(b.self(), "v", value);
+            // a hears of b from the parent's PEER frame, after b's join returned: until then emit has nobody to send to
+            ChildMain.await("a knows b", () -> a.peers().stream().anyMatch(p -> p.name().equals("b")));
+            assertTrue(a.emit(b.self(), "v", value), "a sends to a peer it knows");
             ChildMain.await("the message", () -> got.size() == 1);
             assertEquals(value, got.get(0));
             a.expose("math", CallsInProcessTest.MathApi.class, new CallsInProcessTest.MathImpl());
