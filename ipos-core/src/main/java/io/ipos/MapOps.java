@@ -339,16 +339,7 @@ final class MapOps {
             if (old == MapNode.ABSENT || !Replica.sameValue(old, expected)) {
                 return null;
             }
-            Object before = record ? map.keyBefore(key) : null;
-            map.rawRemove(key);
-            replica.detach(old);
-            if (!record) {
-                return null;
-            }
-            return r -> {
-                map.rawPutAfter(before, key, old);
-                r.attach(old, map);
-            };
+            return remove(replica, map, key, old, record);
         }
 
         @Override
@@ -548,16 +539,7 @@ final class MapOps {
             if (old == MapNode.ABSENT) {
                 return null;
             }
-            Object before = record ? map.keyBefore(key) : null;
-            map.rawRemove(key);
-            replica.detach(old);
-            if (!record) {
-                return null;
-            }
-            return r -> {
-                map.rawPutAfter(before, key, old);
-                r.attach(old, map);
-            };
+            return remove(replica, map, key, old, record);
         }
 
         @Override
@@ -621,6 +603,20 @@ final class MapOps {
         WireFormat msgpack = WireFormat.byName("msgpack");
         return new ValueWriter[] {msgpack.newWriter(), msgpack.newWriter()};
     });
+
+    /** Removes one present entry whose stored value is {@code old}; the undo puts it back at its place in the order. */
+    private static Op.Undo remove(Replica replica, MapNode map, Object key, Object old, boolean record) {
+        Object before = record ? map.keyBefore(key) : null;
+        map.rawRemove(key);
+        replica.detach(old);
+        if (!record) {
+            return null;
+        }
+        return r -> {
+            map.rawPutAfter(before, key, old);
+            r.attach(old, map);
+        };
+    }
 
     /** Puts one entry whose old stored value ({@code old}, or ABSENT) is known; the undo restores it. */
     private static Op.Undo put(Replica replica, MapNode map, Object key, Object value, Object old, boolean record) {
